@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from ._model import Presentation
+from ._model import Presentation, _show
 from .exceptions import PresentationError, Problem
 
 __all__ = ["structure", "unstructure"]
@@ -35,7 +35,7 @@ def structure(data: object) -> Presentation:
         problems.extend(
             Problem(f"$.{name}", "is required") for name in _JSON_REQUIRED if name not in data
         )
-    presentation = _build(data, Presentation, "$", problems)
+    presentation: Presentation | None = _build(data, Presentation, "$", problems)
     if problems or presentation is None:
         raise PresentationError(problems)
     return presentation
@@ -61,15 +61,24 @@ def _build(data: object, cls: type[Any], path: str, problems: list[Problem]) -> 
                 continue
         kwargs[key] = value
     missing = [n for n, f in fields.items() if f.default is attrs.NOTHING and n not in kwargs]
-    if missing:
-        if path != "$" or "region" not in missing:  # the top level reported it already
-            problems.extend(Problem(f"{path}.{name}", "is required") for name in missing)
-        return None
+    if path != "$":  # the top level reported its own required fields already
+        problems.extend(Problem(f"{path}.{name}", "is required") for name in missing)
+    # Build with placeholders for missing fields, so every other problem is still found;
+    # the problems about the placeholders themselves are dropped.
+    placeholder_paths = {f"$.{name}" for name in missing}
     try:
-        return cls(**kwargs)
+        built = cls(**kwargs, **dict.fromkeys(missing, _MISSING))
     except PresentationError as exc:
-        problems.extend(attrs.evolve(p, path=path + p.path[1:]) for p in exc.problems)
+        problems.extend(
+            attrs.evolve(p, path=path + p.path[1:])
+            for p in exc.problems
+            if p.path.split("[")[0] not in placeholder_paths
+        )
         return None
+    return None if missing else built
+
+
+_MISSING = object()
 
 
 def _attrs_class(annotation: object) -> type[Any] | None:
@@ -78,11 +87,6 @@ def _attrs_class(annotation: object) -> type[Any] | None:
         if isinstance(candidate, type) and attrs.has(candidate):
             return candidate
     return None
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def unstructure(obj: object) -> dict[str, Any]:
@@ -102,7 +106,7 @@ def _json(value: object) -> object:
     if attrs.has(type(value)):
         return {
             f.name: _json(item)
-            for f in attrs.fields(type(value))
+            for f in attrs.fields(type(value))  # type: ignore[arg-type]
             if (item := getattr(value, f.name)) is not None
         }
     return value

@@ -23,8 +23,13 @@ def parse_json(text: str | bytes, *, origin: str = "input") -> object:
             [Problem("$", f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                           f"column {exc.colno}")]
         ) from None
+    except RecursionError:
+        raise PresentationError([Problem("$", f"{origin} is nested too deeply")]) from None
     except UnicodeDecodeError as exc:
-        raise PresentationError([Problem("$", f"{origin} is not UTF-8 text: {exc.reason}")]) from None
+        problem = Problem("$", f"{origin} is not UTF-8 text: {exc.reason}")
+        raise PresentationError([problem]) from None
+    except ValueError as exc:  # e.g. an integer longer than Python will convert
+        raise PresentationError([Problem("$", f"{origin} cannot be read: {exc}")]) from None
 
 
 def load_presentation(source: str | os.PathLike[str] | IO[str] | IO[bytes]) -> Presentation:
@@ -59,11 +64,14 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain write would.
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        Path(tmp).replace(target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

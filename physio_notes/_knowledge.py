@@ -119,7 +119,7 @@ class KnowledgeBase:
     labels: Mapping[str, Mapping[str, str]]
 
     def label(self, kind: str, value: enum.Enum | str) -> str:
-        """The clinician-facing words for a contract value, e.g. ``label("cause", "neurological")``."""
+        """Clinician-facing words for a contract value: ``label("cause", "neurological")``."""
         key = value.value if isinstance(value, enum.Enum) else value
         return self.labels[kind][key]
 
@@ -314,7 +314,9 @@ def _load_sources(file: _File) -> dict[str, Source]:
     return out
 
 
-def _cite(file: _File, where: str, ids: object, sources: Mapping[str, Source]) -> tuple[Source, ...]:
+def _cite(
+    file: _File, where: str, ids: object, sources: Mapping[str, Source]
+) -> tuple[Source, ...]:
     if not isinstance(ids, list) or not ids:
         raise file.error(where, "sources must be a non-empty list of source ids")
     unknown = [i for i in ids if i not in sources]
@@ -390,10 +392,12 @@ def _load_rule(
             tests.append(make(value))
         except _Bad as exc:
             raise file.error(where, f"condition {name!r} {exc}") from None
-    fields = {f for _, f, _, _ in string.Formatter().parse(entry["rationale"]) if f is not None}
+    fields = _placeholders(file, where, entry["rationale"])
     if fields - PLACEHOLDERS:
         raise file.error(
-            where, f"unknown placeholders {sorted(fields - PLACEHOLDERS)}; allowed: {sorted(PLACEHOLDERS)}"
+            where,
+            f"unknown placeholders {sorted(fields - PLACEHOLDERS)}; "
+            f"allowed: {sorted(PLACEHOLDERS)}",
         )
     return Rule(
         id=entry["id"],
@@ -403,8 +407,21 @@ def _load_rule(
         sources=_cite(file, where, entry["sources"], sources),
         test=_all(tuple(tests)),
         fallback="fallback" in when,
-        uses_context=bool(fields),
+        uses_context="{" in entry["rationale"] or "}" in entry["rationale"],
     )
+
+
+def _placeholders(file: _File, where: str, rationale: object) -> set[str]:
+    """The placeholders a rationale uses; it must format with any label put in them."""
+    if not isinstance(rationale, str) or not rationale.strip():
+        raise file.error(where, "rationale must be non-empty text")
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(rationale) if f is not None}
+        if fields <= PLACEHOLDERS:
+            rationale.format_map(dict.fromkeys(PLACEHOLDERS, "label"))
+    except (ValueError, IndexError, KeyError) as exc:
+        raise file.error(where, f"rationale cannot be formatted: {exc}") from None
+    return fields
 
 
 def _check_invariants(file: _File, rules: tuple[Rule, ...]) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+import json
+import re
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -35,6 +36,7 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 """The only ``schema_version`` this release reads and writes."""
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NAME = 200
 _MAX_DIAGNOSIS = 1_000
 _MAX_NOTES = 20_000
@@ -118,35 +120,55 @@ class RedFlag(enum.StrEnum):
 E = TypeVar("E", bound=enum.Enum)
 
 
-def _lenient(kind: type[E]) -> Callable[[object], object]:
+def _to_enum(kind: type[E], value: object) -> object:
     """Convert a JSON string to ``kind``; leave anything else for the checks to report."""
-
-    def convert(value: object) -> object:
-        if isinstance(value, str) and not isinstance(value, enum.Enum):
-            try:
-                return kind(value)
-            except ValueError:
-                return value
-        return value
-
-    return convert
+    if isinstance(value, str) and not isinstance(value, enum.Enum):
+        try:
+            return kind(value)
+        except ValueError:
+            return value
+    return value
 
 
-def _lenient_tuple(kind: type[E]) -> Callable[[object], object]:
+def _to_enum_tuple(kind: type[E], value: object) -> object:
     """Convert a JSON list to a tuple of ``kind``; leave anything else for the checks."""
-    one = _lenient(kind)
-
-    def convert(value: object) -> object:
-        if isinstance(value, list | tuple):
-            return tuple(one(v) for v in value)
-        return value
-
-    return convert
+    if isinstance(value, list | tuple):
+        return tuple(_to_enum(kind, v) for v in value)
+    return value
 
 
-def _lenient_date(value: object) -> object:
+# Named converters (mypy's attrs plugin reads named functions).
+def _region(value: object) -> Any:
+    return _to_enum(Region, value)
+
+
+def _spasm_type(value: object) -> Any:
+    return _to_enum(SpasmType, value)
+
+
+def _causes(value: object) -> Any:
+    return _to_enum_tuple(Cause, value)
+
+
+def _neurological_condition(value: object) -> Any:
+    return _to_enum(NeurologicalCondition, value)
+
+
+def _symptoms(value: object) -> Any:
+    return _to_enum_tuple(Symptom, value)
+
+
+def _duration(value: object) -> Any:
+    return _to_enum(Duration, value)
+
+
+def _red_flags(value: object) -> Any:
+    return _to_enum_tuple(RedFlag, value)
+
+
+def _lenient_date(value: object) -> Any:
     """Parse an ISO ``YYYY-MM-DD`` string; leave anything else for the checks."""
-    if isinstance(value, str) and len(value) == 10:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -155,17 +177,20 @@ def _lenient_date(value: object) -> object:
 
 
 def _show(value: object) -> str:
-    """A short rendering of a bad value for an error message, in JSON terms."""
+    """A short rendering of a bad value for an error message, as JSON would write it."""
     from ._convert import _json
 
-    text = repr(_json(value))
+    try:
+        text = json.dumps(_json(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Checker:
     """Collects problems, each with its field path, what was found and what is allowed."""
 
-    def __init__(self, obj: object) -> None:
+    def __init__(self, obj: Any) -> None:
         self.obj = obj
         self.problems: list[Problem] = []
 
@@ -173,17 +198,22 @@ class _Checker:
         found = None if value is attrs.NOTHING else _show(value)
         self.problems.append(Problem(f"$.{field}", message, found))
 
+    def valid(self, *fields: str) -> bool:
+        """True when none of ``fields`` (or anything inside them) has a problem yet."""
+        bad = {p.path.split("[")[0] for p in self.problems}
+        return not any(f"$.{field}" in bad for field in fields)
+
     def raise_if_any(self) -> None:
         if self.problems:
             raise PresentationError(self.problems)
 
-    def enum(self, field: str, kind: type[enum.Enum], *, optional: bool = False) -> None:
+    def choice(self, field: str, kind: type[enum.Enum], *, optional: bool = False) -> None:
         value = getattr(self.obj, field)
         if (value is None and optional) or isinstance(value, kind):
             return
         self.add(field, f"must be one of {_choices(kind)}", value)
 
-    def enum_list(self, field: str, kind: type[enum.Enum], *, optional: bool = False) -> None:
+    def choice_list(self, field: str, kind: type[enum.Enum], *, optional: bool = False) -> None:
         value = getattr(self.obj, field)
         if value is None and optional:
             return
@@ -329,69 +359,84 @@ class Presentation(_SelfChecking):
     were screened and none was found; the two are reported differently.
     """
 
-    region: Region = attrs.field(converter=_lenient(Region))
+    region: Region = attrs.field(converter=_region)
     schema_version: int = SCHEMA_VERSION
     patient: Patient | None = None
     clinician: Clinician | None = None
     date: dt.date | None = attrs.field(default=None, converter=_lenient_date)
     spasm_type: SpasmType = attrs.field(
-        default=SpasmType.UNKNOWN, converter=_lenient(SpasmType)
+        default=SpasmType.UNKNOWN, converter=_spasm_type
     )
-    causes: tuple[Cause, ...] = attrs.field(default=(), converter=_lenient_tuple(Cause))
+    causes: tuple[Cause, ...] = attrs.field(default=(), converter=_causes)
     neurological_condition: NeurologicalCondition | None = attrs.field(
-        default=None, converter=_lenient(NeurologicalCondition)
+        default=None, converter=_neurological_condition
     )
-    symptoms: tuple[Symptom, ...] = attrs.field(default=(), converter=_lenient_tuple(Symptom))
-    duration: Duration | None = attrs.field(default=None, converter=_lenient(Duration))
+    symptoms: tuple[Symptom, ...] = attrs.field(default=(), converter=_symptoms)
+    duration: Duration | None = attrs.field(default=None, converter=_duration)
     recurrent: bool | None = None
     eased_by_heat_and_positioning: bool | None = None
     pain_score: int | None = attrs.field(default=None, metadata={"range": (0, 10)})
     diagnosis: str | None = attrs.field(default=None, metadata={"max_length": _MAX_DIAGNOSIS})
     red_flags: tuple[RedFlag, ...] | None = attrs.field(
-        default=None, converter=_lenient_tuple(RedFlag)
+        default=None, converter=_red_flags
     )
     notes: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NOTES})
     start_back: StartBack | None = None
 
     def _problems(self, check: _Checker) -> None:
-        if isinstance(self.schema_version, bool) or self.schema_version != SCHEMA_VERSION:
+        if type(self.schema_version) is not int or self.schema_version != SCHEMA_VERSION:
             check.add("schema_version", f"must be {SCHEMA_VERSION}", self.schema_version)
         check.nested("patient", Patient)
         check.nested("clinician", Clinician)
         check.date("date")
-        check.enum("region", Region)
-        check.enum("spasm_type", SpasmType)
-        check.enum_list("causes", Cause)
-        check.enum("neurological_condition", NeurologicalCondition, optional=True)
-        check.enum_list("symptoms", Symptom)
-        check.enum("duration", Duration, optional=True)
+        check.choice("region", Region)
+        check.choice("spasm_type", SpasmType)
+        check.choice_list("causes", Cause)
+        check.choice("neurological_condition", NeurologicalCondition, optional=True)
+        check.choice_list("symptoms", Symptom)
+        check.choice("duration", Duration, optional=True)
         check.boolean("recurrent")
         check.boolean("eased_by_heat_and_positioning")
         check.integer("pain_score", optional=True)
         check.text("diagnosis")
-        check.enum_list("red_flags", RedFlag, optional=True)
+        check.choice_list("red_flags", RedFlag, optional=True)
         check.text("notes")
         check.nested("start_back", StartBack)
-        if not check.problems:
-            self._cross_field_problems(check)
+        self._cross_field_problems(check)
 
     def _cross_field_problems(self, check: _Checker) -> None:
-        if Cause.UNKNOWN in self.causes and len(set(self.causes)) > 1:
+        """Contradictions between fields, each checked once its own fields are valid."""
+        causes_ok = check.valid("causes")
+        if causes_ok and Cause.UNKNOWN in self.causes and len(set(self.causes)) > 1:
             check.add("causes", "'unknown' cannot be combined with a known cause", self.causes)
-        if self.neurological_condition is not None and Cause.NEUROLOGICAL not in self.causes:
+        if (
+            causes_ok
+            and check.valid("neurological_condition")
+            and self.neurological_condition is not None
+            and Cause.NEUROLOGICAL not in self.causes
+        ):
             check.add(
                 "neurological_condition",
                 "is allowed only when causes include 'neurological'",
                 self.neurological_condition,
             )
-        if self.start_back is not None and self.region is not Region.LOWER_BACK:
+        if (
+            check.valid("start_back", "region")
+            and self.start_back is not None
+            and self.region is not Region.LOWER_BACK
+        ):
             check.add(
                 "start_back",
                 "is valid only for region 'lower_back' (the tool screens low back pain)",
                 self.region,
             )
-        born = self.patient.date_of_birth if self.patient else None
-        if born is not None and self.date is not None and born > self.date:
+        born = self.patient.date_of_birth if isinstance(self.patient, Patient) else None
+        if (
+            check.valid("date")
+            and isinstance(born, dt.date)
+            and self.date is not None
+            and born > self.date
+        ):
             check.add("patient.date_of_birth", "must not be after the encounter date", born)
 
     @property

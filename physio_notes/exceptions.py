@@ -7,7 +7,7 @@ either::
     ├── PresentationError(PhysioNotesError, ValueError)   input that breaks the contract
     ├── KnowledgeBaseError(PhysioNotesError, ValueError)  rule or exercise data that is wrong
     ├── ClinicError(PhysioNotesError, ValueError)         clinic settings that are wrong
-    ├── NoReferralError(PhysioNotesError, LookupError)    a referral asked of a plan that refers nobody
+    ├── NoReferralError(PhysioNotesError, LookupError)    a letter asked of a plan referring nobody
     └── RenderError(PhysioNotesError, RuntimeError)       a document could not be produced
 
 The command line catches :class:`PhysioNotesError` in one place and exits with status 2.
