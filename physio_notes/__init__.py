@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._clinic import Clinic
 from ._engine import CarePlan, Pathway, RedFlagFinding, RedFlagScreen, select_pathways
+from ._handout import render_handout
 from ._io import load_presentation
 from ._knowledge import KnowledgeBase, load_knowledge
 from ._model import (
@@ -49,6 +51,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "CarePlan",
     "Cause",
+    "Clinic",
     "ClinicError",
     "Clinician",
     "Duration",
@@ -58,9 +61,9 @@ __all__ = [
     "NoReferralError",
     "Pathway",
     "Patient",
+    "PhysioNotesError",
     "Presentation",
     "PresentationError",
-    "PhysioNotesError",
     "Problem",
     "RedFlag",
     "RedFlagFinding",
@@ -74,5 +77,6 @@ __all__ = [
     "json_schema",
     "load_knowledge",
     "load_presentation",
+    "render_handout",
     "select_pathways",
 ]

@@ -10,12 +10,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from ._clinic import Clinic
 from ._engine import CarePlan, select_pathways
-from ._io import load_presentation
+from ._io import atomic_write, load_presentation
 from ._model import Presentation
+from ._paths import examples_dir
 from ._schema import json_schema
 from .exceptions import PhysioNotesError
 
@@ -38,6 +41,50 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     else:
         write_plan(plan, sys.stdout)
     return 0
+
+
+def _clinic(args: argparse.Namespace) -> Clinic | None:
+    return Clinic.from_toml(args.clinic) if args.clinic else None
+
+
+def _cmd_handout(args: argparse.Namespace) -> int:
+    from ._handout import render_handout
+
+    plan = select_pathways(_read(args.file))
+    clinic = _clinic(args)
+    if args.html:
+        _emit(args.output, render_handout(plan, format="html", page_size=args.page_size,
+                                          clinic=clinic))
+    else:
+        _emit(args.output, render_handout(plan, page_size=args.page_size, clinic=clinic))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ._handout import render_handout
+
+    folder = examples_dir()
+    clinic = Clinic.from_toml(folder / "clinic.toml")
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    examples = sorted(folder.glob("*.json"))
+    for number, example in enumerate(examples, 1):
+        plan = select_pathways(load_presentation(example))
+        target = out / f"{example.stem}-handout.pdf"
+        atomic_write(target, render_handout(plan, clinic=clinic))
+        print(f"[{number}/{len(examples)}] {target}  ({', '.join(plan.pathway_ids)})")
+    return 0
+
+
+def _emit(output: str, data: str | bytes) -> None:
+    """Write to a file atomically, or to standard output for ``-``."""
+    if output == "-":
+        if isinstance(data, str):
+            sys.stdout.write(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    atomic_write(output, data)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -83,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("file", metavar="FILE", help="presentation JSON, or - for standard input")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.set_defaults(run=_cmd_plan)
+
+    handout = sub.add_parser("handout", help="render the patient handout (PDF, or HTML)")
+    handout.add_argument("file", metavar="FILE", help="presentation JSON, or - for standard input")
+    handout.add_argument("-o", "--output", required=True, metavar="OUT",
+                         help="where to write it (- for standard output)")
+    handout.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
+    handout.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
+    handout.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    handout.set_defaults(run=_cmd_handout)
+
+    demo = sub.add_parser("demo", help="render the bundled example cases (no input needed)")
+    demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",
+                      help="folder for the PDFs (default: %(default)s)")
+    demo.set_defaults(run=_cmd_demo)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the input")
     schema.set_defaults(run=_cmd_schema)

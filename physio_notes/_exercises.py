@@ -1,0 +1,303 @@
+"""The exercise library: loading ``knowledge/exercises.toml`` and choosing exercises for a plan.
+
+Each exercise says which body regions it suits, which pathways may offer it and whether it
+is ``gentle`` (safe while a doctor's review or a referral is still to come) or part of a
+``programme``. :func:`select_exercises` applies the clinical safety rules:
+
+* an ``emergency`` or ``urgent`` red flag (or the ``urgent-referral`` pathway) means no
+  exercise programme until a doctor has seen the patient;
+* otherwise an exercise is offered when its region matches and one of its pathways is in
+  the plan, in library order;
+* while a review or referral is pending (``neurologist-referral`` or ``medical-review``)
+  only gentle exercises are offered.
+
+The core (Pilates-style) exercises list ``disc-core-pilates`` as their only pathway, so they
+never appear in a plan without it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from ._paths import templates_dir
+from .exceptions import KnowledgeBaseError
+
+__all__ = [
+    "EXERCISE_PATHWAYS",
+    "INTENSITIES",
+    "REFERRAL_PATHWAYS",
+    "REGIONS",
+    "SOURCES",
+    "Exercise",
+    "load_exercises",
+    "pictures_dir",
+    "select_exercises",
+]
+
+REGIONS: Final = ("lower_back", "mid_back", "neck", "hands", "calves", "feet")
+EXERCISE_PATHWAYS: Final = (
+    "acute-self-care",
+    "mobilisation-exercise",
+    "disc-core-pilates",
+    "calf-stretch",
+    "neurologist-referral",
+    "medical-review",
+)
+INTENSITIES: Final = ("gentle", "programme")
+SOURCES: Final = ("quirke-treatment", "quirke-home-care", "quirke-exercises", "physio-practice")
+#: Pathways that mean a doctor's review or a referral is pending: gentle exercises only.
+REFERRAL_PATHWAYS: Final = frozenset({"neurologist-referral", "medical-review"})
+#: Red-flag urgencies that rule out any exercise programme.
+NO_EXERCISE_URGENCIES: Final = frozenset({"emergency", "urgent"})
+
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_STR_FIELDS: Final = ("id", "name", "intensity", "picture_alt", "hold", "how_often", "feel",
+                      "stop_if", "source")
+_LIST_FIELDS: Final = ("regions", "pathways", "steps")
+_INT_FIELDS: Final = ("repetitions", "sets")
+_FIELDS: Final = frozenset((*_STR_FIELDS, *_LIST_FIELDS, *_INT_FIELDS))
+_MAY_BE_EMPTY: Final = frozenset({"hold"})
+_MIN_STEPS, _MAX_STEPS = 3, 5
+
+
+@attrs.frozen
+class Exercise:
+    """One exercise in the library, with the text a patient handout shows.
+
+    Attributes:
+        id: Kebab-case id; also the picture's file name without ``.svg``.
+        name: Short name shown as the heading.
+        regions: Body regions it suits (see :data:`REGIONS`).
+        pathways: Pathways that may offer it (see :data:`EXERCISE_PATHWAYS`).
+        intensity: ``"gentle"`` or ``"programme"``.
+        picture_alt: One sentence describing the picture (its alternative text).
+        steps: 3 to 5 short steps, written to the patient.
+        hold: How long to hold each time, or ``""`` for a movement.
+        repetitions: How many times in one set.
+        sets: How many sets.
+        how_often: How often to do it, in words.
+        feel: What the patient should feel.
+        stop_if: When to stop.
+        source: Where it comes from (a source id, or ``"physio-practice"``).
+        picture: The picture's file name, ``<id>.svg``, in ``templates/img/exercises``.
+    """
+
+    id: str
+    name: str
+    regions: tuple[str, ...]
+    pathways: tuple[str, ...]
+    intensity: str
+    picture_alt: str
+    steps: tuple[str, ...]
+    hold: str
+    repetitions: int
+    sets: int
+    how_often: str
+    feel: str
+    stop_if: str
+    source: str
+    picture: str = attrs.field(
+        init=False, default=attrs.Factory(lambda self: f"{self.id}.svg", takes_self=True)
+    )
+
+    @property
+    def is_gentle(self) -> bool:
+        """True when the exercise is safe while a review or referral is pending."""
+        return self.intensity == "gentle"
+
+
+def pictures_dir() -> Path:
+    """The folder holding the exercise pictures (``templates/img/exercises``)."""
+    return templates_dir() / "img" / "exercises"
+
+
+def _default_path() -> Traversable:
+    return files("physio_notes") / "knowledge" / "exercises.toml"
+
+
+def load_exercises(path: Traversable | None = None) -> tuple[Exercise, ...]:
+    """Load and validate the exercise library.
+
+    Args:
+        path: A TOML file to read instead of the bundled ``knowledge/exercises.toml``.
+            The bundled library is read once and cached.
+
+    Raises:
+        KnowledgeBaseError: The file cannot be parsed, or an exercise has an unknown or
+            missing key, a value of the wrong type, an unknown region, pathway, intensity or
+            source, a duplicate id, or no picture.
+    """
+    if path is None:
+        return _load_default()
+    return _load(path)
+
+
+@cache
+def _load_default() -> tuple[Exercise, ...]:
+    return _load(_default_path())
+
+
+def _load(path: Traversable) -> tuple[Exercise, ...]:
+    where = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KnowledgeBaseError(f"{where}: cannot read the exercise library: {exc}") from exc
+    unknown_top = sorted(set(data) - {"exercise"})
+    if unknown_top:
+        raise KnowledgeBaseError(f"{where}: unknown top-level keys {unknown_top}; "
+                                 "only [[exercise]] tables are allowed")
+    raw = data.get("exercise")
+    if not isinstance(raw, list) or not raw:
+        raise KnowledgeBaseError(f"{where}: no [[exercise]] tables found")
+    pictures = pictures_dir()
+    seen: set[str] = set()
+    exercises: list[Exercise] = []
+    for number, table in enumerate(raw, start=1):
+        label = _label(table, number)
+        if not isinstance(table, Mapping):
+            raise KnowledgeBaseError(f"{where}: {label}: must be a table")
+        exercise = _parse(table, f"{where}: {label}")
+        if exercise.id in seen:
+            raise KnowledgeBaseError(f"{where}: {label}: duplicate id")
+        seen.add(exercise.id)
+        if not (pictures / exercise.picture).is_file():
+            raise KnowledgeBaseError(
+                f"{where}: {label}: picture {exercise.picture!r} not found in {pictures}"
+            )
+        exercises.append(exercise)
+    return tuple(exercises)
+
+
+def _label(table: object, number: int) -> str:
+    if isinstance(table, Mapping) and isinstance(table.get("id"), str):
+        return f"exercise {table['id']!r}"
+    return f"exercise number {number}"
+
+
+def _parse(table: Mapping[str, object], where: str) -> Exercise:
+    keys = set(table)
+    unknown = sorted(keys - _FIELDS)
+    if unknown:
+        raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; allowed: {sorted(_FIELDS)}")
+    missing = sorted(_FIELDS - keys)
+    if missing:
+        raise KnowledgeBaseError(f"{where}: missing keys {missing}")
+    text: dict[str, str] = {}
+    for key in _STR_FIELDS:
+        value = table[key]
+        if not isinstance(value, str):
+            raise KnowledgeBaseError(f"{where}: {key} must be a string (got {value!r})")
+        if key not in _MAY_BE_EMPTY and not value.strip():
+            raise KnowledgeBaseError(f"{where}: {key} must not be empty")
+        text[key] = value.strip()
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in _LIST_FIELDS:
+        value = table[key]
+        if not isinstance(value, list) or not value or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise KnowledgeBaseError(
+                f"{where}: {key} must be a non-empty list of non-empty strings (got {value!r})"
+            )
+        if len(set(value)) != len(value):
+            raise KnowledgeBaseError(f"{where}: {key} lists an item twice")
+        lists[key] = tuple(item.strip() for item in value)
+    numbers: dict[str, int] = {}
+    for key in _INT_FIELDS:
+        value = table[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise KnowledgeBaseError(f"{where}: {key} must be a whole number of 1 or more "
+                                     f"(got {value!r})")
+        numbers[key] = value
+    if not _ID.fullmatch(text["id"]):
+        raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
+    _check_choices(where, "regions", lists["regions"], REGIONS)
+    _check_choices(where, "pathways", lists["pathways"], EXERCISE_PATHWAYS)
+    _check_choices(where, "intensity", (text["intensity"],), INTENSITIES)
+    _check_choices(where, "source", (text["source"],), SOURCES)
+    if not _MIN_STEPS <= len(lists["steps"]) <= _MAX_STEPS:
+        raise KnowledgeBaseError(f"{where}: steps must hold {_MIN_STEPS} to {_MAX_STEPS} "
+                                 f"items (got {len(lists['steps'])})")
+    return Exercise(
+        id=text["id"],
+        name=text["name"],
+        regions=lists["regions"],
+        pathways=lists["pathways"],
+        intensity=text["intensity"],
+        picture_alt=text["picture_alt"],
+        steps=lists["steps"],
+        hold=text["hold"],
+        repetitions=numbers["repetitions"],
+        sets=numbers["sets"],
+        how_often=text["how_often"],
+        feel=text["feel"],
+        stop_if=text["stop_if"],
+        source=text["source"],
+    )
+
+
+def _check_choices(where: str, key: str, values: Sequence[str], allowed: Sequence[str]) -> None:
+    bad = [value for value in values if value not in allowed]
+    if bad:
+        raise KnowledgeBaseError(
+            f"{where}: unknown {key} value {bad[0]!r}; allowed: {', '.join(allowed)}"
+        )
+
+
+def select_exercises(
+    pathway_ids: Sequence[str],
+    region: str,
+    urgency: str | None,
+    *,
+    limit: int = 6,
+) -> tuple[Exercise, ...]:
+    """Choose the exercises a handout shows for a plan.
+
+    Args:
+        pathway_ids: The plan's pathway ids (any order; ids with no exercises are ignored).
+        region: The presentation's body region (one of :data:`REGIONS`).
+        urgency: The most urgent red flag's urgency (``"emergency"``, ``"urgent"``) or
+            ``None`` when there is none.
+        limit: The most exercises to return.
+
+    Returns:
+        Matching exercises in library order, without duplicates, at most ``limit``: none
+        at all under an emergency or urgent red flag, and only gentle ones while a
+        neurologist referral or a medical review is pending.
+
+    Raises:
+        TypeError: ``pathway_ids`` is a bare string rather than a sequence of ids.
+        ValueError: ``region`` is not a known region, or ``limit`` is negative.
+    """
+    if isinstance(pathway_ids, str):
+        raise TypeError("pathway_ids must be a sequence of pathway ids, not a string")
+    if region not in REGIONS:
+        raise ValueError(f"unknown region {region!r}; allowed: {', '.join(REGIONS)}")
+    if limit < 0:
+        raise ValueError(f"limit must be 0 or more (got {limit})")
+    wanted = frozenset(pathway_ids)
+    if urgency in NO_EXERCISE_URGENCIES or "urgent-referral" in wanted:
+        return ()
+    gentle_only = not REFERRAL_PATHWAYS.isdisjoint(wanted)
+    chosen: list[Exercise] = []
+    seen: set[str] = set()
+    for exercise in load_exercises():
+        if region not in exercise.regions or wanted.isdisjoint(exercise.pathways):
+            continue
+        if gentle_only and not exercise.is_gentle:
+            continue
+        if exercise.id in seen:
+            continue
+        seen.add(exercise.id)
+        chosen.append(exercise)
+    return tuple(chosen[:limit])

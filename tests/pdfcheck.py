@@ -1,0 +1,69 @@
+"""Helpers that look inside real PDFs: text, structure, metadata."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import pikepdf
+import pypdf
+
+from physio_notes import Clinic, render_handout
+from physio_notes._render import PageSize
+
+from .conftest import plan_for
+
+DEMO_CLINIC = Clinic(name="Harbour Physiotherapy", phone="091 555 010")
+
+
+def text_of(pdf: bytes) -> str:
+    """All the text a reader (or a screen reader) gets from the PDF, pages joined."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """The text of each page."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [page.extract_text() for page in reader.pages]
+
+
+def open_pdf(pdf: bytes) -> pikepdf.Pdf:
+    """The PDF's object structure."""
+    return pikepdf.open(io.BytesIO(pdf))
+
+
+@contextmanager
+def logged_errors() -> Iterator[list[str]]:
+    """Collect ERROR records WeasyPrint logs (PDF/UA problems are logged, not raised)."""
+    found: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(record.getMessage())
+
+    handler = Collect(level=logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield found
+    finally:
+        logger.removeHandler(handler)
+
+
+def checked(render: Callable[[], bytes]) -> bytes:
+    """Render, failing on any ERROR WeasyPrint logged while doing it."""
+    with logged_errors() as errors:
+        pdf = render()
+    assert errors == [], errors
+    return pdf
+
+
+@cache
+def example_handout(name: str, page_size: PageSize = "A4") -> bytes:
+    """The handout PDF of an example, rendered once per test run."""
+    plan = plan_for(name)
+    return checked(lambda: render_handout(plan, page_size=page_size, clinic=DEMO_CLINIC))

@@ -1,0 +1,192 @@
+"""The patient handout, checked on the real PDF: content, safety, readability, structure."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import textstat
+
+from physio_notes import Clinic, Presentation, RenderError, render_handout, select_pathways
+from physio_notes._render import PageSize
+
+from .conftest import EXAMPLE_FILES, plan_for
+from .pdfcheck import DEMO_CLINIC, checked, example_handout, open_pdf, page_texts, text_of
+
+EXAMPLES = [f.stem for f in EXAMPLE_FILES]
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_reading_grade_at_most_6(name: str) -> None:
+    """Every example handout reads at US grade 6 or below (Flesch–Kincaid on the PDF text)."""
+    grade = textstat.flesch_kincaid_grade(text_of(example_handout(name)))
+    assert grade <= 6.0, f"{name}: grade {grade:.1f}"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_pdf_is_tagged_with_title_and_language(name: str) -> None:
+    """PDF/UA-1: marked, a structure tree, language en-GB, title shown, UA id in XMP."""
+    with open_pdf(example_handout(name)) as pdf:
+        root = pdf.Root
+        assert root.MarkInfo.Marked
+        assert "/StructTreeRoot" in root
+        assert str(root.Lang) == "en-GB"
+        assert root.ViewerPreferences.DisplayDocTitle
+        assert str(pdf.docinfo["/Title"]).startswith("Your muscle spasm plan")
+        assert "pdfuaid:part" in str(pdf.open_metadata())
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_patient_data_in_metadata(name: str) -> None:
+    """Neither the patient's name nor their id reaches the PDF's metadata."""
+    plan = plan_for(name)
+    patient = plan.presentation.patient
+    with open_pdf(example_handout(name)) as pdf:
+        meta = " ".join(str(v) for v in pdf.docinfo.values()) + str(pdf.open_metadata())
+    for value in (patient.name, patient.id) if patient else ():
+        if value:
+            assert value not in meta
+
+
+def test_page_x_of_y_footer() -> None:
+    """Every page says 'Page X of Y'."""
+    pages = page_texts(example_handout("disc-recurrent"))
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_identical_input_gives_identical_bytes() -> None:
+    """Rendering the same plan twice gives byte-identical PDFs (no timestamps, no random ids)."""
+    plan = plan_for("neck-posture")
+    assert render_handout(plan, clinic=DEMO_CLINIC) == render_handout(plan, clinic=DEMO_CLINIC)
+
+
+@pytest.mark.parametrize(("size", "box"), [("A4", [0, 0, 595, 842]), ("Letter", [0, 0, 612, 792])])
+def test_page_size(size: PageSize, box: list[int]) -> None:
+    """page_size sets the paper size of every page."""
+    with open_pdf(example_handout("calf-cramp", size)) as pdf:
+        for page in pdf.pages:
+            assert [round(float(v)) for v in page.MediaBox] == box
+
+
+def test_emergency_handout_says_only_what_to_do_now() -> None:
+    """An emergency red flag: call the number first; no plan, home care or exercises."""
+    text = _flat(text_of(example_handout("red-flag-cauda-equina")))
+    assert "Get help now" in text
+    assert "Call 112 or 999 now" in text
+    assert "Numbness around your bottom" in text
+    assert "What to tell the doctors" in text
+    for absent in ("Your plan", "Easing a spasm at home", "Your exercises", "Hold:", "core"):
+        assert absent not in text
+
+
+def test_urgent_handout_keeps_comfort_but_no_exercise() -> None:
+    """An urgent red flag: see a doctor today; position of ease and heat, no exercises."""
+    text = _flat(text_of(example_handout("red-flag-neck-myelopathy")))
+    assert text.index("See a doctor today") < text.index("Your plan")
+    assert "Until a doctor sees you" in text
+    assert "Find a position that eases the pain" in text
+    assert "warm pack" in text
+    assert "Your exercises" not in text
+    assert "Keep moving the parts" not in text
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_red_flag_box_leads(name: str) -> None:
+    """With a red flag, its box comes before anything about the plan; without, there is none."""
+    text = _flat(page_texts(example_handout(name))[0])
+    urgency = plan_for(name).urgency
+    if urgency is None:
+        assert "Get help now" not in text
+        assert "See a doctor today" not in text.split("When")[0]
+    else:
+        heading = "Get help now" if urgency == "emergency" else "See a doctor today"
+        assert text.index(heading) < text.index("What")
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if plan_for(n).urgency is None])
+def test_routine_handout_has_every_part(name: str) -> None:
+    """Without red flags: plan, what is happening, home care, safety net and disclaimer."""
+    text = _flat(text_of(example_handout(name)))
+    for part in ("Your plan", "What is happening", "Easing a spasm at home",
+                 "Keep moving the parts of your body that do not hurt",
+                 "When to get help", "Call 112 or 999 now", "does not replace advice"):
+        assert part in text, part
+
+
+def test_calf_stretch_dosage_and_stop_rule() -> None:
+    """The calf handout: hold 20 to 30 seconds, and stop if it does not help."""
+    text = _flat(text_of(example_handout("calf-cramp")))
+    assert "20 to 30 seconds" in text
+    assert "If it does not help, stop." in text
+
+
+def test_medicines_are_for_the_doctor_or_pharmacist() -> None:
+    """Medication advice names no drug: it sends the patient to the doctor or pharmacist."""
+    text = _flat(text_of(example_handout("disc-recurrent"))).lower()
+    assert "ask your doctor or pharmacist" in text
+    for drug in ("diazepam", "benzodiazepine", "ibuprofen", "paracetamol", "mg"):
+        assert not re.search(rf"\b{drug}\b", text)
+
+
+def test_clinic_emergency_number_is_used() -> None:
+    """The clinic's emergency number replaces the default everywhere."""
+    plan = plan_for("red-flag-cauda-equina")
+    clinic = Clinic(name="Clinic US", emergency_number="911")
+    text = _flat(text_of(checked(lambda: render_handout(plan, clinic=clinic))))
+    assert "Call 911 now" in text
+    assert "112" not in text
+
+
+def test_html_is_self_contained() -> None:
+    """HTML output inlines its CSS and images: no file, http or relative URLs."""
+    html = render_handout(plan_for("disc-recurrent"), format="html", clinic=DEMO_CLINIC)
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en-GB">' in html
+    sources = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert sources
+    assert all(s.startswith("data:") for s in sources)
+    assert "<style>" in html
+    assert "@font-face" not in html
+
+
+def test_bad_format_and_page_size() -> None:
+    """Unknown format or page size: a clear RenderError."""
+    plan = plan_for("calf-cramp")
+    with pytest.raises(RenderError, match="format"):
+        render_handout(plan, format="docx")  # type: ignore[call-overload]
+    with pytest.raises(RenderError, match="page_size"):
+        render_handout(plan, page_size="A5")  # type: ignore[call-overload]
+
+
+def test_encounter_date_is_the_date_shown() -> None:
+    """The handout shows the encounter date, written out."""
+    p = Presentation(region="neck", causes=["overuse_posture"], date="2026-03-09", red_flags=[])
+    text = text_of(checked(lambda: render_handout(select_pathways(p))))
+    assert "9 March 2026" in text
+
+
+@pytest.mark.parametrize("name", ["disc-recurrent", "red-flag-neck-myelopathy"])
+def test_body_text_is_at_least_11pt(name: str) -> None:
+    """All text is 11 pt or larger, except the running footer and the pictures' 1/2 labels."""
+    import io
+
+    import pypdf
+
+    small: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        shown = text.strip()
+        effective = abs(size * tm[3] * cm[3]) if tm[3] and cm[3] else size
+        footer = shown.startswith("Page ") or shown == "Harbour Physiotherapy · 091 555 010"
+        if shown and effective < 10.95 and not footer and shown not in ("1", "2"):
+            small.append((round(effective, 1), shown))
+
+    for page in pypdf.PdfReader(io.BytesIO(example_handout(name))).pages:
+        page.extract_text(visitor_text=visit)
+    assert small == []
