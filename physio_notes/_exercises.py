@@ -66,6 +66,7 @@ _LIST_FIELDS: Final = ("regions", "pathways", "steps")
 _INT_FIELDS: Final = ("repetitions", "sets")
 _FIELDS: Final = frozenset((*_STR_FIELDS, *_LIST_FIELDS, *_INT_FIELDS))
 _MAY_BE_EMPTY: Final = frozenset({"hold"})
+_OPTIONAL_LISTS: Final = ("avoid_with",)
 _MIN_STEPS, _MAX_STEPS = 3, 5
 
 
@@ -88,6 +89,8 @@ class Exercise:
         feel: What the patient should feel.
         stop_if: When to stop.
         source: Where it comes from (a source id, or ``"physio-practice"``).
+        avoid_with: Pathways that rule it out even when another pathway offers it (for
+            example deep lower-back bending with a disc problem).
         picture: The picture's file name, ``<id>.svg``, in ``templates/img/exercises``.
     """
 
@@ -105,6 +108,7 @@ class Exercise:
     feel: str
     stop_if: str
     source: str
+    avoid_with: tuple[str, ...] = ()
     picture: str = attrs.field(
         init=False, default=attrs.Factory(lambda self: f"{self.id}.svg", takes_self=True)
     )
@@ -186,7 +190,7 @@ def _label(table: object, number: int) -> str:
 
 def _parse(table: Mapping[str, object], where: str) -> Exercise:
     keys = set(table)
-    unknown = sorted(keys - _FIELDS)
+    unknown = sorted(keys - _FIELDS - set(_OPTIONAL_LISTS))
     if unknown:
         raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; allowed: {sorted(_FIELDS)}")
     missing = sorted(_FIELDS - keys)
@@ -212,6 +216,10 @@ def _parse(table: Mapping[str, object], where: str) -> Exercise:
         if len(set(value)) != len(value):
             raise KnowledgeBaseError(f"{where}: {key} lists an item twice")
         lists[key] = tuple(item.strip() for item in value)
+    avoid = table.get("avoid_with", [])
+    if not isinstance(avoid, list) or not all(isinstance(item, str) for item in avoid):
+        raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
+    _check_choices(where, "avoid_with", avoid, EXERCISE_PATHWAYS)
     numbers: dict[str, int] = {}
     for key in _INT_FIELDS:
         value = table[key]
@@ -243,6 +251,7 @@ def _parse(table: Mapping[str, object], where: str) -> Exercise:
         feel=text["feel"],
         stop_if=text["stop_if"],
         source=text["source"],
+        avoid_with=tuple(avoid),
     )
 
 
@@ -295,6 +304,8 @@ def select_exercises(
         if region not in exercise.regions or wanted.isdisjoint(exercise.pathways):
             continue
         if gentle_only and not exercise.is_gentle:
+            continue
+        if not wanted.isdisjoint(exercise.avoid_with):
             continue
         if exercise.id in seen:
             continue

@@ -344,3 +344,29 @@ def test_safety_properties_hold_for_every_pathway_combination(region: str) -> No
             assert any(exercise.is_gentle for exercise in chosen), (region, subset)
         for urgency in ("emergency", "urgent"):
             assert select_exercises(list(subset), region, urgency) == ()
+
+
+@pytest.mark.parametrize(
+    ("pathways", "region", "excluded"),
+    [
+        pytest.param(("disc-core-pilates", "acute-self-care"), "lower_back",
+                     {"knee-to-chest", "childs-pose"}, id="disc-rules-out-deep-bending"),
+        pytest.param(("mobilisation-exercise", "medical-review"), "lower_back",
+                     {"knee-to-chest", "childs-pose"}, id="review-rules-out-deep-bending"),
+        pytest.param(("neurologist-referral", "mobilisation-exercise"), "lower_back",
+                     {"cat-camel", "childs-pose", "knee-to-chest"}, id="neuro-no-kneeling"),
+        pytest.param(("neurologist-referral", "calf-stretch"), "calves",
+                     {"wall-calf-stretch"}, id="neuro-no-standing-stretch"),
+    ],
+)
+def test_avoid_with_rules_an_exercise_out(
+    pathways: tuple[str, ...], region: str, excluded: set[str]
+) -> None:
+    """avoid_with removes an exercise even when another pathway in the plan offers it."""
+    shown = {e.id for e in select_exercises(pathways, region, None, limit=50)}
+    assert shown, "the plan still offers some movement"
+    assert shown.isdisjoint(excluded)
+    without = tuple(p for p in pathways if p not in {
+        "disc-core-pilates", "medical-review", "neurologist-referral"})
+    offered = {e.id for e in select_exercises(without, region, None, limit=50)}
+    assert excluded <= offered, "the other pathway alone would offer them"

@@ -1,0 +1,96 @@
+"""Exercise pictures in real handouts: each reaches a PDF with its alt text, pages stay legible,
+and the docs gallery matches the library."""
+
+from __future__ import annotations
+
+import collections
+import importlib.util
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from physio_notes import CarePlan, Presentation, render_handout, select_pathways
+from physio_notes._exercises import load_exercises, select_exercises
+
+from .conftest import EXAMPLE_FILES, plan_for
+from .pdfcheck import checked, example_handout, open_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+CAUSES = [["disc_disorder"], ["tight_joint_or_muscle"], ["sudden_movement"], ["neurological"]]
+MAX_PICTURES_PER_PAGE = 3
+
+
+def _plans() -> list[CarePlan]:
+    """A plan for every region x cause, with red flags screened and none found."""
+    return [
+        select_pathways(Presentation(region=region, causes=causes, red_flags=[],
+                                     date="2026-11-24"))
+        for region in ("lower_back", "mid_back", "neck", "hands", "calves", "feet")
+        for causes in CAUSES
+    ]
+
+
+def _shown(plan: CarePlan) -> set[str]:
+    p = plan.presentation
+    return {e.id for e in select_exercises(plan.pathway_ids, p.region.value, plan.urgency)}
+
+
+def _figures(pdf: bytes) -> tuple[list[str], collections.Counter[int]]:
+    """Alt texts of the tagged figures, and how many exercise pictures each page holds."""
+    exercise_alts = {e.picture_alt for e in load_exercises()}
+    alts: list[str] = []
+    per_page: collections.Counter[int] = collections.Counter()
+    with open_pdf(pdf) as doc:
+        pages: dict[object, int] = {page.objgen: i for i, page in enumerate(doc.pages)}
+        for obj in doc.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") == "/Figure":
+                alt = str(obj.get("/Alt"))
+                alts.append(alt)
+                if alt in exercise_alts:
+                    per_page[pages[obj.Pg.objgen]] += 1
+    return alts, per_page
+
+
+def test_every_exercise_is_offered_by_some_plan() -> None:
+    """No exercise in the library is unreachable: some region x cause plan shows each one."""
+    shown = set().union(*(_shown(plan) for plan in _plans()))
+    assert shown == {e.id for e in load_exercises()}
+
+
+def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
+    """Rendering plans that together show every exercise puts every picture's alt in a PDF."""
+    wanted = {e.id: e.picture_alt for e in load_exercises()}
+    remaining = set(wanted)
+    for plan in sorted(_plans(), key=lambda p: -len(_shown(p))):
+        if not _shown(plan) & remaining:
+            continue
+        alts, _ = _figures(checked(lambda plan=plan: render_handout(plan)))  # type: ignore[misc]
+        remaining -= {eid for eid in _shown(plan) if wanted[eid] in alts}
+        if not remaining:
+            break
+    assert remaining == set()
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLE_FILES])
+def test_no_page_holds_more_pictures_than_stay_legible(name: str) -> None:
+    """At most 3 exercise pictures on any page, so each is drawn large enough to follow."""
+    _, per_page = _figures(example_handout(name))
+    assert all(count <= MAX_PICTURES_PER_PAGE for count in per_page.values()), per_page
+    if plan_for(name).urgency is None:
+        assert sum(per_page.values()) >= 1
+
+
+def test_gallery_page_matches_the_library() -> None:
+    """docs/exercises.md is what docs/gen_gallery.py makes from the library today."""
+    spec = importlib.util.spec_from_file_location("gen_gallery", ROOT / "docs" / "gen_gallery.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.render_gallery()
+    assert (ROOT / "docs" / "exercises.md").read_text(encoding="utf-8") == expected, (
+        "run: .venv/bin/python docs/gen_gallery.py"
+    )
+    for exercise in load_exercises():
+        assert f"## {exercise.name}" in expected
