@@ -26,7 +26,14 @@ from ._clinic import Clinic
 from ._paths import templates_dir
 from .exceptions import RenderError
 
-__all__ = ["PAGE_SIZES", "Assets", "environment", "html_to_pdf", "render_template"]
+__all__ = [
+    "PAGE_SIZES",
+    "Assets",
+    "environment",
+    "html_to_pdf",
+    "render_template",
+    "render_text",
+]
 
 log = logging.getLogger("physio_notes")
 
@@ -39,14 +46,20 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment: built once per override folder (building one costs ~10 ms)."""
     bundled = jinja2.FileSystemLoader(templates_dir())
     options: dict[str, Any] = {
-        "autoescape": True,
+        # HTML is escaped; Markdown (``*.md.j2``) is not: its context is escaped for Markdown.
+        "autoescape": jinja2.select_autoescape(
+            enabled_extensions=("html.j2", "html"),
+            disabled_extensions=("md.j2",),
+            default_for_string=True,
+            default=True,
+        ),
         "undefined": jinja2.StrictUndefined,
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
     }
     if overrides is None:
-        return jinja2.Environment(loader=bundled, **options)  # noqa: S701 - autoescape is on
+        return jinja2.Environment(loader=bundled, **options)  # noqa: S701 - autoescape on but *.md.j2
     # A clinic template named like a bundled one replaces it, and can still extend the
     # bundled original as "physio_notes/<name>" to override just the blocks it wants.
     loader = jinja2.ChoiceLoader([
@@ -155,6 +168,18 @@ def render_template(
             css=Markup(css),  # noqa: S704 - bundled CSS and validated values only
             asset=assets.bundled,
         )
+    except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
+        raise RenderError(f"template {name!r} failed: {exc}") from exc
+
+
+def render_text(name: str, context: Mapping[str, Any], clinic: Clinic) -> str:
+    """Render a plain-text template (``*.md.j2``: no autoescape, no CSS, no images).
+
+    The caller escapes ``context`` for the target format; a clinic override of the template
+    runs in the same sandbox as the HTML ones.
+    """
+    try:
+        return environment(clinic.templates).get_template(name).render(**context)
     except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
         raise RenderError(f"template {name!r} failed: {exc}") from exc
 
