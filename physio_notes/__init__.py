@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._batch import BatchItem, BatchSummary, render_batch
 from ._clinic import Clinic
 from ._engine import CarePlan, Pathway, RedFlagFinding, RedFlagScreen, select_pathways
+from ._fhir import FhirDocument, from_fhir, presentation_to_fhir, to_fhir
 from ._handout import render_handout
 from ._io import load_presentation
 from ._knowledge import KnowledgeBase, load_knowledge
@@ -31,6 +33,8 @@ from ._model import (
     StartBack,
     Symptom,
 )
+from ._note import render_note
+from ._referral import render_referral
 from ._schema import json_schema
 from .exceptions import (
     ClinicError,
@@ -49,12 +53,15 @@ except PackageNotFoundError:  # pragma: no cover - running from a checkout witho
 
 __all__ = [
     "SCHEMA_VERSION",
+    "BatchItem",
+    "BatchSummary",
     "CarePlan",
     "Cause",
     "Clinic",
     "ClinicError",
     "Clinician",
     "Duration",
+    "FhirDocument",
     "KnowledgeBase",
     "KnowledgeBaseError",
     "NeurologicalCondition",
@@ -74,9 +81,15 @@ __all__ = [
     "StartBack",
     "Symptom",
     "__version__",
+    "from_fhir",
     "json_schema",
     "load_knowledge",
     "load_presentation",
+    "presentation_to_fhir",
+    "render_batch",
     "render_handout",
+    "render_note",
+    "render_referral",
     "select_pathways",
+    "to_fhir",
 ]

@@ -11,30 +11,49 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Final, TextIO
 
 from . import __version__
 from ._clinic import Clinic
 from ._engine import CarePlan, select_pathways
-from ._io import atomic_write, load_presentation
+from ._io import atomic_write, load_presentation, parse_json
 from ._model import Presentation
 from ._paths import examples_dir
 from ._schema import json_schema
-from .exceptions import PhysioNotesError
+from .exceptions import PhysioNotesError, PresentationError, Problem
 
 __all__ = ["main"]
 
 Command = Callable[[argparse.Namespace], int]
 
+#: ``note -o`` picks the format from the output's suffix.
+NOTE_SUFFIXES: Final = {".md": "markdown", ".html": "html", ".pdf": "pdf"}
 
-def _read(path: str) -> Presentation:
-    if path == "-":
-        return load_presentation(sys.stdin.buffer)
-    return load_presentation(path)
+
+def _read_input(args: argparse.Namespace) -> Presentation:
+    """The presentation named by FILE: the JSON contract, or a FHIR R4 Bundle with --fhir."""
+    if not args.fhir:
+        return load_presentation(sys.stdin.buffer if args.file == "-" else args.file)
+    from ._fhir import from_fhir
+
+    origin = "<stdin>" if args.file == "-" else args.file
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise PresentationError([Problem("$", f"cannot read {origin}: {exc.strerror}")]) from None
+    return from_fhir(parse_json(raw, origin=origin))
+
+
+def _plan(args: argparse.Namespace) -> CarePlan:
+    return select_pathways(_read_input(args))
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    plan = select_pathways(_read(args.file))
+    plan = _plan(args)
+    if args.fhir_out:
+        from ._fhir import to_fhir
+
+        _emit(args.fhir_out, json.dumps(to_fhir(plan), indent=2, ensure_ascii=False) + "\n")
     if args.json:
         json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -50,7 +69,7 @@ def _clinic(args: argparse.Namespace) -> Clinic | None:
 def _cmd_handout(args: argparse.Namespace) -> int:
     from ._handout import render_handout
 
-    plan = select_pathways(_read(args.file))
+    plan = _plan(args)
     clinic = _clinic(args)
     if args.html:
         _emit(args.output, render_handout(plan, format="html", page_size=args.page_size,
@@ -60,8 +79,49 @@ def _cmd_handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note_format(output: str | None) -> str:
+    if output is None or output == "-":
+        return "markdown"
+    suffix = Path(output).suffix.lower()
+    if suffix not in NOTE_SUFFIXES:
+        raise PhysioNotesError(
+            f"note: cannot tell the format of {output!r} from its suffix {suffix!r}; "
+            f"allowed: {', '.join(NOTE_SUFFIXES)}"
+        )
+    return NOTE_SUFFIXES[suffix]
+
+
+def _cmd_note(args: argparse.Namespace) -> int:
+    from ._note import render_note
+
+    kind = _note_format(args.output)
+    plan = _plan(args)
+    clinic = _clinic(args)
+    output = args.output or "-"
+    if kind == "pdf":
+        _emit(output, render_note(plan, format="pdf", clinic=clinic))
+    else:
+        _emit(output, render_note(plan, format="html" if kind == "html" else "markdown",
+                                  clinic=clinic))
+    return 0
+
+
+def _cmd_referral(args: argparse.Namespace) -> int:
+    from ._referral import render_referral
+
+    plan = _plan(args)
+    clinic = _clinic(args)
+    if args.html:
+        _emit(args.output, render_referral(plan, format="html", clinic=clinic))
+    else:
+        _emit(args.output, render_referral(plan, clinic=clinic))
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ._handout import render_handout
+    from ._note import render_note
+    from ._referral import render_referral
 
     folder = examples_dir()
     clinic = Clinic.from_toml(folder / "clinic.toml")
@@ -70,10 +130,58 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     examples = sorted(folder.glob("*.json"))
     for number, example in enumerate(examples, 1):
         plan = select_pathways(load_presentation(example))
-        target = out / f"{example.stem}-handout.pdf"
-        atomic_write(target, render_handout(plan, clinic=clinic))
-        print(f"[{number}/{len(examples)}] {target}  ({', '.join(plan.pathway_ids)})")
+        documents = {"handout": render_handout(plan, clinic=clinic),
+                     "note": render_note(plan, format="pdf", clinic=clinic)}
+        if plan.referrals:
+            documents["referral"] = render_referral(plan, clinic=clinic)
+        for kind, pdf in documents.items():
+            atomic_write(out / f"{example.stem}-{kind}.pdf", pdf)
+        print(f"[{number}/{len(examples)}] {out / example.stem}-{{{','.join(documents)}}}.pdf"
+              f"  ({', '.join(plan.pathway_ids)})")
     return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from ._batch import render_batch
+
+    try:
+        with Path(args.input).open(encoding="utf-8") as handle:
+            lines = handle.readlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PhysioNotesError(f"batch: cannot read {args.input}: {exc}") from None
+    if args.workers is not None and args.workers < 1:
+        raise PhysioNotesError(f"batch: --workers must be 1 or more (got {args.workers})")
+    summary = render_batch(lines, args.output, notes=args.notes, force=args.force,
+                           workers=args.workers, clinic=_clinic(args),
+                           progress=_Progress(sys.stderr))
+    for item in summary.items:
+        if item.status == "failed":
+            first, *_ = (item.error or "").splitlines() or [""]
+            detail = "; ".join(line.strip() for line in (item.error or "").splitlines()[1:])
+            print(f"line {item.line}: {first}{': ' + detail if detail else ''}",
+                  file=sys.stderr)
+    print(f"batch: {summary.count('written')} written, {summary.count('skipped')} skipped "
+          f"(already there; --force renders them again), {summary.count('failed')} failed",
+          file=sys.stderr)
+    return 0 if summary.ok else 2
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; a line per record otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def __call__(self, item: object, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        if self.tty:
+            self.stream.write("\r" + bar + ("\n" if done == total else ""))
+        else:
+            self.stream.write(bar + "\n")
+        self.stream.flush()
 
 
 def _emit(output: str, data: str | bytes) -> None:
@@ -117,6 +225,12 @@ def write_plan(plan: CarePlan, out: TextIO) -> None:
             out.write(f"   Source: {source}\n")
 
 
+def _input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="presentation JSON, or - for standard input")
+    parser.add_argument("--fhir", action="store_true",
+                        help="FILE is a FHIR R4 Bundle instead of the presentation JSON")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -127,18 +241,49 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = sub.add_parser("plan", help="print the care plan for a presentation")
-    plan.add_argument("file", metavar="FILE", help="presentation JSON, or - for standard input")
+    _input_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--fhir-out", metavar="OUT",
+                      help="also write the plan as a FHIR R4 Bundle (- for standard output)")
     plan.set_defaults(run=_cmd_plan)
 
     handout = sub.add_parser("handout", help="render the patient handout (PDF, or HTML)")
-    handout.add_argument("file", metavar="FILE", help="presentation JSON, or - for standard input")
+    _input_arguments(handout)
     handout.add_argument("-o", "--output", required=True, metavar="OUT",
                          help="where to write it (- for standard output)")
     handout.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
     handout.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     handout.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
     handout.set_defaults(run=_cmd_handout)
+
+    note = sub.add_parser("note", help="render the clinician's SOAP note (Markdown, HTML, PDF)")
+    _input_arguments(note)
+    note.add_argument("-o", "--output", metavar="OUT",
+                      help="write here; the format comes from the suffix: "
+                           f"{', '.join(NOTE_SUFFIXES)} (default: Markdown to standard output)")
+    note.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    note.set_defaults(run=_cmd_note)
+
+    referral = sub.add_parser("referral", help="render the referral letter (only when the "
+                                               "plan refers the patient on)")
+    _input_arguments(referral)
+    referral.add_argument("-o", "--output", required=True, metavar="OUT",
+                          help="where to write it (- for standard output)")
+    referral.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
+    referral.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    referral.set_defaults(run=_cmd_referral)
+
+    batch = sub.add_parser("batch", help="handouts for many presentations (JSON Lines), "
+                                         "in parallel")
+    batch.add_argument("input", metavar="IN.jsonl", help="one presentation JSON per line")
+    batch.add_argument("-o", "--output", required=True, metavar="DIR",
+                       help="folder for record-NNNNN-handout.pdf (line numbers, no patient data)")
+    batch.add_argument("--notes", action="store_true", help="also write record-NNNNN-note.pdf")
+    batch.add_argument("--workers", type=int, metavar="N",
+                       help="worker processes (default: the number of cores)")
+    batch.add_argument("--force", action="store_true", help="render outputs that already exist")
+    batch.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    batch.set_defaults(run=_cmd_batch)
 
     demo = sub.add_parser("demo", help="render the bundled example cases (no input needed)")
     demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",

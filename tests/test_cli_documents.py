@@ -70,3 +70,78 @@ def test_demo_renders_every_example(tmp_path: Path) -> None:
     assert len(examples) >= 6
     assert [p.name for p in written] == [f"{e.stem}-handout.pdf" for e in examples]
     assert result.stdout.count(str(out)) == len(examples)
+
+
+def test_demo_also_writes_notes_and_referral_letters(tmp_path: Path) -> None:
+    """demo writes a SOAP note for every example and a letter exactly where the plan refers."""
+    from physio_notes import load_presentation, select_pathways
+
+    out = tmp_path / "demo"
+    assert run("demo", "-o", str(out)).returncode == 0
+    for example in sorted(EXAMPLES.glob("*.json")):
+        assert (out / f"{example.stem}-note.pdf").is_file()
+        refers = bool(select_pathways(load_presentation(example)).referrals)
+        assert (out / f"{example.stem}-referral.pdf").is_file() == refers
+
+
+def test_plan_reads_a_fhir_bundle_and_writes_one(tmp_path: Path) -> None:
+    """plan --fhir reads a FHIR R4 Bundle; --fhir-out writes the plan as a Bundle."""
+    import json
+
+    bundle = EXAMPLES / "fhir" / "disc-recurrent.json"
+    out = tmp_path / "plan-bundle.json"
+    result = run("plan", str(bundle), "--fhir", "--json", "--fhir-out", str(out))
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [p["id"] for p in plan["pathways"]] == ["medical-review", "disc-core-pilates"]
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["resourceType"] == "Bundle"
+    types = [e["resource"]["resourceType"] for e in written["entry"]]
+    assert "CarePlan" in types
+
+
+def test_handout_and_note_accept_fhir(tmp_path: Path) -> None:
+    """handout and note read a FHIR Bundle with --fhir; a broken Bundle exits 2 with a pointer."""
+    bundle = str(EXAMPLES / "fhir" / "red-flag-cauda-equina.json")
+    pdf = tmp_path / "h.pdf"
+    assert run("handout", bundle, "--fhir", "-o", str(pdf)).returncode == 0
+    assert "Get help now" in pypdf.PdfReader(pdf).pages[0].extract_text()
+    note = run("note", bundle, "--fhir")
+    assert note.returncode == 0
+    assert "POSITIVE" in note.stdout.upper()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resourceType": "Bundle", "type": "collection", "entry": '
+                   '[{"resource": {"resourceType": "Medication"}}]}', encoding="utf-8")
+    result = run("plan", str(bad), "--fhir")
+    assert result.returncode == 2
+    assert "/entry/0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_batch_command_reports_bad_lines_and_renders_good_ones(tmp_path: Path) -> None:
+    """batch: one PDF per good record, each bad record by line number, exit 2, a summary."""
+    import json
+
+    good = json.dumps(json.loads((EXAMPLES / "calf-cramp.json").read_text(encoding="utf-8")))
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{good}\n{{"schema_version": 1}}\n{good}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run("batch", str(source), "-o", str(out), "--workers", "2", "--notes")
+    assert result.returncode == 2
+    assert "line 2: invalid presentation" in result.stderr
+    assert "$.region" in result.stderr
+    assert "batch: 2 written, 0 skipped" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "record-00001-handout.pdf", "record-00001-note.pdf",
+        "record-00003-handout.pdf", "record-00003-note.pdf",
+    ]
+    again = run("batch", str(source), "-o", str(out), "--notes")
+    assert "0 written, 2 skipped" in again.stderr
+
+
+def test_batch_missing_input_exits_2(tmp_path: Path) -> None:
+    """batch with an unreadable input file: exit 2, a message, no traceback."""
+    result = run("batch", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -50,7 +50,7 @@ def test_wheel_renders_from_a_clean_environment(tmp_path: Path) -> None:
         cwd=work, env=env, capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stderr
-    pdfs = sorted((work / "out").glob("*.pdf"))
+    pdfs = sorted((work / "out").glob("*-handout.pdf"))
     examples = sorted((ROOT / "examples").glob("*.json"))
     assert len(pdfs) == len(examples) >= 6
     text = pypdf.PdfReader(pdfs[0]).pages[0].extract_text()
