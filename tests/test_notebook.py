@@ -15,7 +15,7 @@ NOTEBOOK = EXAMPLES / "demo.ipynb"
 
 def test_notebook_is_stored_without_outputs() -> None:
     """No outputs or execution counts are committed (nothing volatile in the repository)."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert cell.outputs == []
@@ -27,7 +27,7 @@ def test_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
     pytest.importorskip("ipykernel")
     work = tmp_path / "examples"
     shutil.copytree(EXAMPLES, work, ignore=shutil.ignore_patterns("notebook-output"))
-    notebook = nbformat.read(work / "demo.ipynb", as_version=4)
+    notebook = nbformat.read(work / "demo.ipynb", as_version=4)  # type: ignore[no-untyped-call]
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(work)}}).execute()
     errors = [o for c in notebook.cells if c.cell_type == "code"
