@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from physio_notes import CarePlan, Presentation, load_presentation, select_pathways
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -26,3 +28,8 @@ def example_dict(name: str) -> dict[str, object]:
 def plan_for(name: str) -> CarePlan:
     """The care plan of an example."""
     return select_pathways(example(name))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``hazard`` marker (the suite runs with --strict-markers)."""
+    config.addinivalue_line("markers", "hazard(id): the safety-case hazard this test verifies")

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from physio_notes._batch import BatchItem, render_batch
 
@@ -25,6 +26,7 @@ def _records() -> list[str]:
     ]
 
 
+@pytest.mark.hazard("HAZ-10")
 def test_good_records_render_and_bad_ones_are_reported(tmp_path: Path) -> None:
     """Exactly one PDF per good record; each bad record is named by line with its problem."""
     summary = render_batch(_records(), tmp_path, executor=ThreadPoolExecutor(2))
@@ -43,6 +45,7 @@ def test_good_records_render_and_bad_ones_are_reported(tmp_path: Path) -> None:
             assert "Your muscle spasm plan" in pypdf.PdfReader(path).pages[0].extract_text()
 
 
+@pytest.mark.hazard("HAZ-13")
 def test_existing_outputs_are_skipped_unless_forced(tmp_path: Path) -> None:
     """A second run skips what exists; force renders again."""
     records = _records()[:1]
@@ -57,6 +60,7 @@ def test_existing_outputs_are_skipped_unless_forced(tmp_path: Path) -> None:
     assert target.read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.hazard("HAZ-13")
 def test_process_pool_and_progress(tmp_path: Path) -> None:
     """The default process pool renders; progress is called once per record, counting up."""
     seen: list[tuple[int, int, int]] = []

@@ -92,6 +92,7 @@ def example_file(tmp_path: Path) -> Path:
 # --- plan -----------------------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-09")
 def test_plan_prints_the_care_plan_for_a_clinician(example_file: Path) -> None:
     """`plan FILE` prints the plan: header, screen, STarT Back, each pathway with why and source."""
     result = run("plan", str(example_file))
@@ -106,6 +107,7 @@ def test_plan_reads_standard_input(example_file: Path) -> None:
     assert result.stdout == DESIGN_EXAMPLE_PLAN_TEXT
 
 
+@pytest.mark.hazard("HAZ-01")
 def test_plan_shouts_red_flags_first() -> None:
     """Red flags open the printed plan, in capitals, with the highest urgency."""
     data = {"schema_version": 1, "region": "neck", "date": "2026-11-24",
@@ -124,6 +126,7 @@ def test_plan_shouts_red_flags_first() -> None:
     )
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_plan_says_when_red_flags_were_not_screened() -> None:
     """A presentation without red_flags prints NOT SCREENED."""
     data = {"schema_version": 1, "region": "calves", "date": "2026-11-24"}
@@ -246,6 +249,7 @@ BAD_INPUT = [
 ]
 
 
+@pytest.mark.hazard("HAZ-12")
 @pytest.mark.parametrize(("args", "files", "stdin", "message"), BAD_INPUT)
 def test_bad_input_exits_2_with_one_clear_message(
     tmp_path: Path, args: list[str], files: dict[str, bytes], stdin: bytes, message: str
@@ -261,6 +265,7 @@ def test_bad_input_exits_2_with_one_clear_message(
     assert message in result.stderr
 
 
+@pytest.mark.hazard("HAZ-12")
 def test_bad_input_lists_every_problem() -> None:
     """Several problems are all printed, one per line, with their paths."""
     data = b'{"schema_version": 2, "region": "knee", "pain_score": -1}'

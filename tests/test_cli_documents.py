@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from .test_cli import EXAMPLES, run
 
 EXAMPLE = str(EXAMPLES / "disc-recurrent.json")
 
 
+@pytest.mark.hazard("HAZ-13")
 def test_handout_writes_a_pdf(tmp_path: Path) -> None:
     """handout FILE -o OUT.pdf writes the patient's PDF and nothing else."""
     out = tmp_path / "out.pdf"
@@ -34,6 +36,7 @@ def test_handout_html_letter_and_clinic(tmp_path: Path) -> None:
     assert [round(float(v)) for v in pypdf.PdfReader(pdf).pages[0].mediabox] == [0, 0, 612, 792]
 
 
+@pytest.mark.hazard("HAZ-13")
 def test_handout_bad_input_leaves_an_existing_file_alone(tmp_path: Path) -> None:
     """Bad input: exit 2 with the field path; the existing output is untouched, no temp files."""
     out = tmp_path / "out.pdf"
@@ -48,6 +51,7 @@ def test_handout_bad_input_leaves_an_existing_file_alone(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "out.pdf"]
 
 
+@pytest.mark.hazard("HAZ-13")
 def test_handout_bad_clinic_exits_2(tmp_path: Path) -> None:
     """A broken clinic file: exit 2, a message naming the file, no output."""
     clinic = tmp_path / "clinic.toml"

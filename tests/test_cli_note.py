@@ -97,6 +97,8 @@ def test_referral_html(tmp_path: Path) -> None:
     assert "Dear colleague," in html
 
 
+@pytest.mark.hazard("HAZ-13")
+@pytest.mark.hazard("HAZ-17")
 def test_referral_without_a_referring_pathway_exits_2(tmp_path: Path) -> None:
     """No pathway refers: exit 2, the reason on standard error, no file, no traceback."""
     out = tmp_path / "letter.pdf"

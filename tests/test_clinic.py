@@ -12,6 +12,7 @@ from .conftest import EXAMPLES, plan_for
 from .pdfcheck import checked, open_pdf, text_of
 
 
+@pytest.mark.hazard("HAZ-14")
 def test_example_clinic_loads_with_paths_relative_to_the_file() -> None:
     """examples/clinic.toml: every field read, the logo path resolved beside the file."""
     clinic = Clinic.from_toml(EXAMPLES / "clinic.toml")
@@ -21,6 +22,7 @@ def test_example_clinic_loads_with_paths_relative_to_the_file() -> None:
     assert clinic.logo_media_type == "image/svg+xml"
 
 
+@pytest.mark.hazard("HAZ-12")
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -52,6 +54,7 @@ def test_logo_is_embedded_in_the_pdf() -> None:
     assert len(names) >= 2  # the logo and the body map, at least
 
 
+@pytest.mark.hazard("HAZ-16")
 def test_clinic_template_overrides_a_block(tmp_path: Path) -> None:
     """A clinic folder can extend the bundled handout and replace one block."""
     (tmp_path / "handout.html.j2").write_text(
@@ -67,6 +70,8 @@ def test_clinic_template_overrides_a_block(tmp_path: Path) -> None:
     assert "Your plan" in text
 
 
+@pytest.mark.hazard("HAZ-11")
+@pytest.mark.hazard("HAZ-16")
 def test_clinic_templates_run_sandboxed(tmp_path: Path) -> None:
     """A clinic template cannot reach Python internals: the sandbox stops it."""
     (tmp_path / "handout.html.j2").write_text(
@@ -76,6 +81,7 @@ def test_clinic_templates_run_sandboxed(tmp_path: Path) -> None:
         render_handout(plan_for("calf-cramp"), format="html", clinic=Clinic(templates=tmp_path))
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_clinic_templates_autoescape(tmp_path: Path) -> None:
     """Clinic templates escape what they print, like the bundled ones."""
     (tmp_path / "handout.html.j2").write_text(

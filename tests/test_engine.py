@@ -169,6 +169,7 @@ CLINICAL_CASES = [
 CASES_ELSEWHERE = {"medical-review.fallback"}
 
 
+@pytest.mark.hazard("HAZ-03")
 @pytest.mark.parametrize(("rule", "presentation", "expected"), CLINICAL_CASES)
 def test_clinical_case(rule: str, presentation: dict[str, Any], expected: list[str]) -> None:
     """Each rule's case gives exactly the expected pathways, in order, and the rule fired."""
@@ -177,6 +178,7 @@ def test_clinical_case(rule: str, presentation: dict[str, Any], expected: list[s
     assert rule in {r for p in plan.pathways for r in p.rules}
 
 
+@pytest.mark.hazard("HAZ-03")
 def test_every_rule_has_a_case() -> None:
     """Every rule id of the knowledge base has a clinical case (a new rule needs one)."""
     covered = {param.values[0] for param in CLINICAL_CASES} | CASES_ELSEWHERE
@@ -277,6 +279,7 @@ MORE_CASES = [
 ]
 
 
+@pytest.mark.hazard("HAZ-03")
 @pytest.mark.parametrize(("presentation", "expected"), MORE_CASES)
 def test_more_clinical_cases(presentation: dict[str, Any], expected: list[str]) -> None:
     """Combinations and near misses give exactly these pathways, in priority order."""
@@ -286,6 +289,8 @@ def test_more_clinical_cases(presentation: dict[str, Any], expected: list[str]) 
 # --- the design's example ---------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-03")
+@pytest.mark.hazard("HAZ-17")
 def test_design_example_plan() -> None:
     """The design's example: medical review (recurrent), then disc/Pilates; screen none found."""
     plan = select_pathways(Presentation.from_dict(DESIGN_EXAMPLE))
@@ -365,6 +370,7 @@ def test_no_start_back_no_risk_group() -> None:
 # --- the red-flag screen --------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_red_flags_not_screened() -> None:
     """red_flags absent: the screen says not screened, with no urgency."""
     plan = select_pathways(Presentation(region="lower_back", causes=["disc_disorder"]))
@@ -374,6 +380,7 @@ def test_red_flags_not_screened() -> None:
     assert plan.urgency is None
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_red_flags_screened_none_found() -> None:
     """red_flags []: the screen says none found, with no urgency."""
     plan = select_pathways(
@@ -384,6 +391,7 @@ def test_red_flags_screened_none_found() -> None:
     }
 
 
+@pytest.mark.hazard("HAZ-01")
 def test_red_flag_urgent() -> None:
     """An urgent red flag: positive screen, urgency urgent, with what it suggests."""
     plan = select_pathways(Presentation(region="lower_back", red_flags=["major_trauma"]))
@@ -403,6 +411,7 @@ def test_red_flag_urgent() -> None:
     assert plan.referrals[0].refers_to == "emergency department"
 
 
+@pytest.mark.hazard("HAZ-01")
 def test_emergency_beats_urgent_and_leads_the_findings() -> None:
     """With urgent and emergency flags the urgency is emergency and emergencies come first."""
     plan = select_pathways(
@@ -424,6 +433,7 @@ def test_emergency_beats_urgent_and_leads_the_findings() -> None:
     )
 
 
+@pytest.mark.hazard("HAZ-01")
 def test_repeated_red_flag_is_reported_once() -> None:
     """The same red flag listed twice is one finding."""
     plan = select_pathways(
@@ -551,6 +561,7 @@ def kb_without_disc_rule_for_the_lower_back(tmp_path: Path) -> KnowledgeBase:
     return load_knowledge(tmp_path / "knowledge")
 
 
+@pytest.mark.hazard("HAZ-05")
 def test_fallback_fires_when_no_other_rule_does(
     kb_without_disc_rule_for_the_lower_back: KnowledgeBase,
 ) -> None:
@@ -583,6 +594,7 @@ def test_fallback_does_not_fire_when_another_rule_does(
     assert plan.pathways[0].rules == ("disc.cause",)
 
 
+@pytest.mark.hazard("HAZ-05")
 def test_fallback_with_only_the_fallback_rule() -> None:
     """A knowledge base reduced to its fallback rule still gives a plan: medical review."""
     kb = load_knowledge()
@@ -594,6 +606,7 @@ def test_fallback_with_only_the_fallback_rule() -> None:
     assert plan.pathways[0].rules == ("medical-review.fallback",)
 
 
+@pytest.mark.hazard("HAZ-09")
 def test_plan_uses_the_knowledge_base_it_is_given(tmp_path: Path) -> None:
     """select_pathways(knowledge=...) uses that knowledge base, and reports its version."""
     with as_file(files("physio_notes") / "knowledge") as bundled:
@@ -613,6 +626,7 @@ def test_plan_uses_the_knowledge_base_it_is_given(tmp_path: Path) -> None:
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 
 
+@pytest.mark.hazard("HAZ-05")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_plan_is_never_empty(p: Presentation) -> None:
@@ -622,6 +636,7 @@ def test_plan_is_never_empty(p: Presentation) -> None:
     assert all("medical-review.fallback" not in pathway.rules for pathway in plan.pathways)
 
 
+@pytest.mark.hazard("HAZ-01")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_red_flags_always_lead(p: Presentation) -> None:
@@ -638,6 +653,7 @@ def test_red_flags_always_lead(p: Presentation) -> None:
         assert plan.red_flag_screen.status == expected
 
 
+@pytest.mark.hazard("HAZ-04")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_neurological_cause_refers_to_a_neurologist(p: Presentation) -> None:
@@ -646,6 +662,7 @@ def test_neurological_cause_refers_to_a_neurologist(p: Presentation) -> None:
     assert ("neurologist-referral" in plan.pathway_ids) == (Cause.NEUROLOGICAL in p.causes)
 
 
+@pytest.mark.hazard("HAZ-03")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_pathways_follow_priority_and_are_unique(p: Presentation) -> None:
@@ -655,6 +672,7 @@ def test_pathways_follow_priority_and_are_unique(p: Presentation) -> None:
     assert ids == sorted(ids, key=PRIORITY.index)
 
 
+@pytest.mark.hazard("HAZ-15")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_plan_is_deterministic(p: Presentation) -> None:
@@ -663,6 +681,7 @@ def test_plan_is_deterministic(p: Presentation) -> None:
     assert select_pathways(p).to_dict() == select_pathways(p).to_dict()
 
 
+@pytest.mark.hazard("HAZ-05")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_no_known_cause_means_medical_review(p: Presentation) -> None:
@@ -672,6 +691,7 @@ def test_no_known_cause_means_medical_review(p: Presentation) -> None:
         assert "medical-review" in plan.pathway_ids
 
 
+@pytest.mark.hazard("HAZ-09")
 @PROPERTY_SETTINGS
 @given(presentations())
 def test_every_pathway_explains_itself(p: Presentation) -> None:

@@ -58,6 +58,7 @@ def test_every_exercise_is_offered_by_some_plan() -> None:
     assert shown == {e.id for e in load_exercises()}
 
 
+@pytest.mark.hazard("HAZ-07")
 def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
     """Rendering plans that together show every exercise puts every picture's alt in a PDF."""
     wanted = {e.id: e.picture_alt for e in load_exercises()}
@@ -72,6 +73,7 @@ def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
     assert remaining == set()
 
 
+@pytest.mark.hazard("HAZ-07")
 @pytest.mark.parametrize("name", [f.stem for f in EXAMPLE_FILES])
 def test_no_page_holds_more_pictures_than_stay_legible(name: str) -> None:
     """At most 3 exercise pictures on any page, so each is drawn large enough to follow."""

@@ -64,6 +64,7 @@ def ids(exercises: tuple[Exercise, ...]) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------ pictures
 
 
+@pytest.mark.hazard("HAZ-11")
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_picture_is_a_safe_self_contained_svg(exercise: Exercise) -> None:
     """Each exercise has a small SVG picture with title, desc and no external references."""
@@ -126,6 +127,7 @@ def test_body_map_has_a_fillable_element_per_region() -> None:
 # ---------------------------------------------------------------------------------- data
 
 
+@pytest.mark.hazard("HAZ-06")
 def test_library_covers_the_required_exercises() -> None:
     """The exercises the design asks for are present, with their intensity and pathways."""
     for required in ("position-of-ease", "knee-to-chest", "pelvic-tilt", "cat-camel",
@@ -145,6 +147,8 @@ def test_library_covers_the_required_exercises() -> None:
     assert "does not help" in calf.stop_if
 
 
+@pytest.mark.hazard("HAZ-07")
+@pytest.mark.hazard("HAZ-08")
 def test_patient_text_is_short_and_plain() -> None:
     """Steps are 3 to 5 short sentences (under 12 words), numbers are digits, no drug words."""
     number_words = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -283,6 +287,7 @@ SELECTION_CASES = [
 ]
 
 
+@pytest.mark.hazard("HAZ-06")
 @pytest.mark.parametrize(("pathways", "region", "urgency", "expected"), SELECTION_CASES)
 def test_selection_table(pathways: list[str], region: str, urgency: str | None,
                          expected: tuple[str, ...]) -> None:
@@ -320,6 +325,7 @@ def _all_subsets() -> list[tuple[str, ...]]:
             for combo in itertools.combinations(EXERCISE_PATHWAYS, n)]
 
 
+@pytest.mark.hazard("HAZ-06")
 @pytest.mark.parametrize("region", REGIONS)
 def test_safety_properties_hold_for_every_pathway_combination(region: str) -> None:
     """For every subset of pathways: no programme item while a review or referral is
@@ -346,6 +352,7 @@ def test_safety_properties_hold_for_every_pathway_combination(region: str) -> No
             assert select_exercises(list(subset), region, urgency) == ()
 
 
+@pytest.mark.hazard("HAZ-06")
 @pytest.mark.parametrize(
     ("pathways", "region", "excluded"),
     [

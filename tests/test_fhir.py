@@ -108,6 +108,7 @@ def read_example(name: str) -> JSON:
 # --- examples -------------------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_region_and_pain_only_is_a_valid_presentation() -> None:
     """A Bundle coding only the region and a pain score reads; red flags are not screened."""
     p = from_fhir(read_example("region-and-pain-only"))
@@ -273,6 +274,7 @@ def test_not_a_bundle(data: object) -> None:
     assert problems(data) == [("", "the input must be a FHIR Bundle (resourceType 'Bundle')")]
 
 
+@pytest.mark.hazard("HAZ-12")
 def test_unknown_condition_code_names_the_coding() -> None:
     """An unsupported Condition code is a problem at its coding, listing what is supported."""
     found = problems(bundle(BACK, BACK, condition("http://hl7.org/fhir/sid/icd-10-cm", "M99.9")))
@@ -371,6 +373,7 @@ def test_contract_problem_points_at_its_resource() -> None:
     assert found[0][1].startswith("start_back is valid only for region 'lower_back'")
 
 
+@pytest.mark.hazard("HAZ-12")
 def test_every_problem_is_reported() -> None:
     """Problems in several resources are all reported together."""
     found = problems(bundle(BACK, {"resourceType": "Goal"}, project("recurrent")))
@@ -476,6 +479,7 @@ def test_to_fhir_document_references(index: int, document: FhirDocument) -> None
         document.content_type, document.title, "2026-11-24")
 
 
+@pytest.mark.hazard("HAZ-15")
 def test_to_fhir_is_deterministic() -> None:
     """The same plan and documents give identical JSON text."""
     assert json.dumps(plan_bundle()) == json.dumps(plan_bundle())

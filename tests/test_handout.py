@@ -20,6 +20,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.hazard("HAZ-07")
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_reading_grade_at_most_6(name: str) -> None:
     """Every example handout reads at US grade 6 or below (Flesch–Kincaid on the PDF text)."""
@@ -27,6 +28,7 @@ def test_reading_grade_at_most_6(name: str) -> None:
     assert grade <= 6.0, f"{name}: grade {grade:.1f}"
 
 
+@pytest.mark.hazard("HAZ-07")
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_pdf_is_tagged_with_title_and_language(name: str) -> None:
     """PDF/UA-1: marked, a structure tree, language en-GB, title shown, UA id in XMP."""
@@ -40,6 +42,7 @@ def test_pdf_is_tagged_with_title_and_language(name: str) -> None:
         assert "pdfuaid:part" in str(pdf.open_metadata())
 
 
+@pytest.mark.hazard("HAZ-10")
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_no_patient_data_in_metadata(name: str) -> None:
     """Neither the patient's name nor their id reaches the PDF's metadata."""
@@ -60,6 +63,7 @@ def test_page_x_of_y_footer() -> None:
         assert f"Page {number} of {len(pages)}" in text
 
 
+@pytest.mark.hazard("HAZ-15")
 def test_identical_input_gives_identical_bytes() -> None:
     """Rendering the same plan twice gives byte-identical PDFs (no timestamps, no random ids)."""
     plan = plan_for("neck-posture")
@@ -74,6 +78,9 @@ def test_page_size(size: PageSize, box: list[int]) -> None:
             assert [round(float(v)) for v in page.MediaBox] == box
 
 
+@pytest.mark.hazard("HAZ-01")
+@pytest.mark.hazard("HAZ-06")
+@pytest.mark.hazard("HAZ-14")
 def test_emergency_handout_says_only_what_to_do_now() -> None:
     """An emergency red flag: call the number first; no plan, home care or exercises."""
     text = _flat(text_of(example_handout("red-flag-cauda-equina")))
@@ -85,6 +92,7 @@ def test_emergency_handout_says_only_what_to_do_now() -> None:
         assert absent not in text
 
 
+@pytest.mark.hazard("HAZ-06")
 def test_urgent_handout_keeps_comfort_but_no_exercise() -> None:
     """An urgent red flag: see a doctor today; position of ease and heat, no exercises."""
     text = _flat(text_of(example_handout("red-flag-neck-myelopathy")))
@@ -96,6 +104,7 @@ def test_urgent_handout_keeps_comfort_but_no_exercise() -> None:
     assert "Keep moving the parts" not in text
 
 
+@pytest.mark.hazard("HAZ-01")
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_red_flag_box_leads(name: str) -> None:
     """With a red flag, its box comes before anything about the plan; without, there is none."""
@@ -109,6 +118,8 @@ def test_red_flag_box_leads(name: str) -> None:
         assert text.index(heading) < text.index("What")
 
 
+@pytest.mark.hazard("HAZ-07")
+@pytest.mark.hazard("HAZ-14")
 @pytest.mark.parametrize("name", [n for n in EXAMPLES if plan_for(n).urgency is None])
 def test_routine_handout_has_every_part(name: str) -> None:
     """Without red flags: plan, what is happening, home care, safety net and disclaimer."""
@@ -126,6 +137,7 @@ def test_calf_stretch_dosage_and_stop_rule() -> None:
     assert "If it does not help, stop." in text
 
 
+@pytest.mark.hazard("HAZ-08")
 def test_medicines_are_for_the_doctor_or_pharmacist() -> None:
     """Medication advice names no drug: it sends the patient to the doctor or pharmacist."""
     text = _flat(text_of(example_handout("disc-recurrent"))).lower()
@@ -134,6 +146,7 @@ def test_medicines_are_for_the_doctor_or_pharmacist() -> None:
         assert not re.search(rf"\b{drug}\b", text)
 
 
+@pytest.mark.hazard("HAZ-14")
 def test_clinic_emergency_number_is_used() -> None:
     """The clinic's emergency number replaces the default everywhere."""
     plan = plan_for("red-flag-cauda-equina")
@@ -143,6 +156,7 @@ def test_clinic_emergency_number_is_used() -> None:
     assert "112" not in text
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_html_is_self_contained() -> None:
     """HTML output inlines its CSS and images: no file, http or relative URLs."""
     html = render_handout(plan_for("disc-recurrent"), format="html", clinic=DEMO_CLINIC)
@@ -164,6 +178,7 @@ def test_bad_format_and_page_size() -> None:
         render_handout(plan, page_size="A5")  # type: ignore[call-overload]
 
 
+@pytest.mark.hazard("HAZ-15")
 def test_encounter_date_is_the_date_shown() -> None:
     """The handout shows the encounter date, written out."""
     p = Presentation(region="neck", causes=["overuse_posture"], date="2026-03-09", red_flags=[])
@@ -171,6 +186,7 @@ def test_encounter_date_is_the_date_shown() -> None:
     assert "9 March 2026" in text
 
 
+@pytest.mark.hazard("HAZ-07")
 @pytest.mark.parametrize("name", ["disc-recurrent", "red-flag-neck-myelopathy"])
 def test_body_text_is_at_least_11pt(name: str) -> None:
     """All text is 11 pt or larger, except the running footer and the pictures' 1/2 labels."""

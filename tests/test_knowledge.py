@@ -70,6 +70,7 @@ def edit(folder: Path, name: str, old: str, new: str) -> None:
 # --- the bundled data -------------------------------------------------------------------------
 
 
+@pytest.mark.hazard("HAZ-09")
 def test_bundled_knowledge_loads_and_is_cached(kb: KnowledgeBase) -> None:
     """load_knowledge() loads the shipped data once and returns the same object after."""
     assert load_knowledge() is kb
@@ -84,11 +85,13 @@ def test_bundled_knowledge_loads_from_an_explicit_copy(folder: Path, kb: Knowled
     assert copy.red_flags == kb.red_flags
 
 
+@pytest.mark.hazard("HAZ-03")
 def test_pathways_are_the_design_ids_in_priority_order(kb: KnowledgeBase) -> None:
     """The pathway ids and priorities are exactly the design's table, in priority order."""
     assert [(p.priority, p.id) for p in kb.pathways.values()] == DESIGN_PATHWAYS
 
 
+@pytest.mark.hazard("HAZ-17")
 def test_pathways_refer_to_the_right_people(kb: KnowledgeBase) -> None:
     """Referring pathways name the recipient of the letter; the others refer nobody."""
     assert {pid: p.refers_to for pid, p in kb.pathways.items()} == {
@@ -131,6 +134,7 @@ def test_rule_ids(kb: KnowledgeBase) -> None:
     ]
 
 
+@pytest.mark.hazard("HAZ-09")
 def test_every_rule_cites_sources_that_resolve(kb: KnowledgeBase) -> None:
     """Every rule names at least one source, and each is a source of sources.toml."""
     for rule in kb.rules:
@@ -141,6 +145,7 @@ def test_every_rule_cites_sources_that_resolve(kb: KnowledgeBase) -> None:
             assert source.section
 
 
+@pytest.mark.hazard("HAZ-03")
 def test_every_rule_has_a_rationale_and_a_known_pathway(kb: KnowledgeBase) -> None:
     """Every rule explains itself and adds one of the design's pathways."""
     for rule in kb.rules:
@@ -148,6 +153,7 @@ def test_every_rule_has_a_rationale_and_a_known_pathway(kb: KnowledgeBase) -> No
         assert kb.pathways[rule.pathway.id] is rule.pathway
 
 
+@pytest.mark.hazard("HAZ-05")
 def test_exactly_one_fallback_rule(kb: KnowledgeBase) -> None:
     """There is one fallback rule, and it asks for a medical review."""
     assert [r.id for r in kb.rules if r.fallback] == ["medical-review.fallback"]
@@ -187,6 +193,7 @@ DESIGN_RED_FLAGS = [
 ]
 
 
+@pytest.mark.hazard("HAZ-01")
 @pytest.mark.parametrize(("flag", "suspected", "urgency"), DESIGN_RED_FLAGS)
 def test_red_flags_match_the_design_table(
     kb: KnowledgeBase, flag: RedFlag, suspected: str, urgency: str
@@ -200,6 +207,7 @@ def test_red_flags_match_the_design_table(
     assert definition.patient
 
 
+@pytest.mark.hazard("HAZ-01")
 @pytest.mark.parametrize("flag", list(RedFlag), ids=str)
 def test_every_red_flag_has_an_urgent_referral_rule(kb: KnowledgeBase, flag: RedFlag) -> None:
     """Every red flag is named by a rule of the urgent-referral pathway."""
@@ -228,6 +236,7 @@ def test_every_contract_value_has_a_label(kb: KnowledgeBase) -> None:
     assert kb.label("region", Region.LOWER_BACK) == "lower back"
 
 
+@pytest.mark.hazard("HAZ-08")
 def test_no_rule_text_names_a_drug() -> None:
     """The library never names a drug: no common relaxant, analgesic or benzodiazepine."""
     bundled = files("physio_notes") / "knowledge"
@@ -428,6 +437,10 @@ BROKEN = [
 ]
 
 
+@pytest.mark.hazard("HAZ-01")
+@pytest.mark.hazard("HAZ-04")
+@pytest.mark.hazard("HAZ-05")
+@pytest.mark.hazard("HAZ-09")
 @pytest.mark.parametrize(("name", "old", "new", "message"), BROKEN)
 def test_broken_knowledge_is_rejected_naming_file_and_entry(
     folder: Path, name: str, old: str, new: str, message: str
@@ -441,6 +454,7 @@ def test_broken_knowledge_is_rejected_naming_file_and_entry(
     assert isinstance(caught.value, ValueError)
 
 
+@pytest.mark.hazard("HAZ-09")
 def test_missing_file_is_rejected(folder: Path) -> None:
     """A knowledge folder without one of its files names the file that cannot be read."""
     (folder / "sources.toml").unlink()

@@ -156,6 +156,7 @@ def test_presentation_without_region_is_a_python_type_error() -> None:
         Presentation()  # type: ignore[call-arg]
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_red_flags_not_screened_and_none_found_are_distinct() -> None:
     """red_flags None (not screened) and [] (none found) differ and survive the JSON trip."""
     not_screened = Presentation(region="neck")
@@ -406,6 +407,7 @@ BAD_CONSTRUCTIONS = [
 ]
 
 
+@pytest.mark.hazard("HAZ-12")
 @pytest.mark.parametrize(("kwargs", "expected"), BAD_CONSTRUCTIONS)
 def test_bad_construction_is_rejected_with_path_found_and_allowed(
     kwargs: dict[str, Any], expected: Expected
@@ -647,6 +649,7 @@ BAD_DICTS = [
 ]
 
 
+@pytest.mark.hazard("HAZ-12")
 @pytest.mark.parametrize(("data", "expected"), BAD_DICTS)
 def test_bad_json_is_rejected_with_path_found_and_allowed(
     data: object, expected: Expected
@@ -657,6 +660,7 @@ def test_bad_json_is_rejected_with_path_found_and_allowed(
     assert problems_of(caught.value) == expected
 
 
+@pytest.mark.hazard("HAZ-12")
 def test_from_dict_lists_every_problem_at_once() -> None:
     """Problems in many fields, nested and top level, are all reported in one error."""
     data = _example(

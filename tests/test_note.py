@@ -88,6 +88,7 @@ def test_soap_sections_in_order_in_every_format(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.hazard("HAZ-09")
 def test_every_pathway_with_rules_and_sources(name: str) -> None:
     """Each pathway id, title, rationale, rule id and source is in every format."""
     plan = plan_for(name)
@@ -116,6 +117,7 @@ def test_red_flag_screen_is_stated(name: str) -> None:
             assert squash(f"({finding.urgency})") in flat, kind
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_red_flag_screen_not_screened() -> None:
     """red_flags absent: every format says NOT SCREENED, never "none found"."""
     plan = not_screened_plan()
@@ -203,6 +205,7 @@ def test_markdown_is_plain(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
+@pytest.mark.hazard("HAZ-10")
 def test_pdf_is_tagged_and_keeps_the_patient_out_of_metadata(name: str) -> None:
     """PDF/UA-1: marked, structure tree, en-GB, titled without the patient's name or id."""
     patient = plan_for(name).presentation.patient
@@ -218,6 +221,7 @@ def test_pdf_is_tagged_and_keeps_the_patient_out_of_metadata(name: str) -> None:
             assert value not in meta
 
 
+@pytest.mark.hazard("HAZ-15")
 def test_identical_input_gives_identical_output() -> None:
     """Rendering the same plan twice gives byte-identical PDFs and identical text."""
     plan = plan_for("neurological-ms")
@@ -234,6 +238,7 @@ def _fenced(markdown: str) -> tuple[str, str, str]:
     return outside, match.group(1), match.group(2)
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_hostile_text_in_markdown_stays_text() -> None:
     """Free text cannot add headings, links, HTML or close the notes' fence in Markdown."""
     markdown = render_note(hostile_plan())
@@ -248,6 +253,7 @@ def test_hostile_text_in_markdown_stays_text() -> None:
     assert r"\# Heading \[link\](http://x) \`\`\`\` \*em\* \_u\_ \|t\| \&amp;" in outside
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_hostile_text_in_html_is_escaped() -> None:
     """Free text in the HTML note is escaped: no element, style or script from input."""
     html = render_note(hostile_plan(), format="html")
@@ -257,6 +263,7 @@ def test_hostile_text_in_html_is_escaped() -> None:
     assert html.count("&lt;script&gt;") == 7
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_hostile_text_in_pdf_is_literal_and_attaches_nothing() -> None:
     """The PDF shows the markup as typed, embeds no file and reads nothing local."""
     pdf = checked(lambda: render_note(hostile_plan(), format="pdf", clinic=DEMO_CLINIC))

@@ -73,6 +73,8 @@ def test_examples_cover_every_kind_of_letter() -> None:
     ({"causes": ["neurological"]}, "neurologist-referral", "neurologist", "Routine (soon)"),
     ({"causes": ["disc_disorder"], "recurrent": True}, "medical-review", "GP", "Routine (soon)"),
 ])
+@pytest.mark.hazard("HAZ-04")
+@pytest.mark.hazard("HAZ-17")
 def test_recipient_and_urgency_by_pathway(
     presentation: dict[str, Any], pathway: str, recipient: str, urgency: str
 ) -> None:
@@ -148,6 +150,7 @@ def test_letter_says_what_the_case_needs(name: str, said: list[str], not_said: l
         assert needle not in text, needle
 
 
+@pytest.mark.hazard("HAZ-02")
 def test_not_screened_is_said() -> None:
     """A letter for a plan whose red flags were not screened says so."""
     plan = select_pathways(Presentation(**{**BASE, "red_flags": None, "recurrent": True}))
@@ -155,6 +158,7 @@ def test_not_screened_is_said() -> None:
 
 
 @pytest.mark.parametrize("name", NOT_REFERRING)
+@pytest.mark.hazard("HAZ-17")
 def test_no_referral_is_refused_before_rendering(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +180,7 @@ def test_no_referral_is_refused_before_rendering(
 
 
 @pytest.mark.parametrize("name", REFERRING)
+@pytest.mark.hazard("HAZ-10")
 def test_pdf_is_tagged_and_keeps_the_patient_out_of_metadata(name: str) -> None:
     """PDF/UA-1: marked, structure tree, en-GB, a title without the patient's name or id."""
     patient = plan_for(name).presentation.patient
@@ -203,6 +208,7 @@ def test_logo_is_in_the_letterhead() -> None:
     assert figures == ["Harbour Physiotherapy logo"]
 
 
+@pytest.mark.hazard("HAZ-15")
 def test_identical_input_gives_identical_bytes() -> None:
     """Rendering the same plan twice gives byte-identical PDFs."""
     plan = plan_for("red-flag-neck-myelopathy")
@@ -218,6 +224,7 @@ def _hostile_plan() -> CarePlan:
     ))
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_hostile_text_is_literal_and_attaches_nothing() -> None:
     """Markup in every free-text field prints as typed; the HTML escapes it; no attachment."""
     plan = _hostile_plan()

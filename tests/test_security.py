@@ -54,6 +54,8 @@ def _no_fetches(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
 
 
+@pytest.mark.hazard("HAZ-10")
+@pytest.mark.hazard("HAZ-11")
 def test_free_text_is_shown_literally_and_fetches_nothing(caplog: pytest.LogCaptureFixture) -> None:
     """Markup in every free-text field prints as text; nothing is fetched or attached."""
     caplog.set_level(logging.WARNING)
@@ -73,6 +75,7 @@ def test_free_text_is_shown_literally_and_fetches_nothing(caplog: pytest.LogCapt
     assert "&lt;img src=" in html
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_fetcher_refuses_files_and_attachments(caplog: pytest.LogCaptureFixture) -> None:
     """Even markup that reaches WeasyPrint cannot read a local file or attach it."""
     caplog.set_level(logging.WARNING)
@@ -90,6 +93,7 @@ def test_fetcher_refuses_files_and_attachments(caplog: pytest.LogCaptureFixture)
     assert len(_no_fetches(caplog)) >= 3
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_fetcher_serves_only_this_documents_images() -> None:
     """A data: URI not inlined by this render is refused (nothing outside the allow-list)."""
     assets = Assets()
@@ -104,9 +108,33 @@ def test_fetcher_serves_only_this_documents_images() -> None:
         assert len(doc.pages) == 1
 
 
+@pytest.mark.hazard("HAZ-11")
 def test_clinic_colour_cannot_inject_css() -> None:
     """The accent colour must be #rrggbb: anything else is refused before rendering."""
     from physio_notes import ClinicError
 
     with pytest.raises(ClinicError, match="accent_colour"):
         Clinic(accent_colour="red; } body { display: none")
+
+
+@pytest.mark.hazard("HAZ-10")
+def test_no_patient_data_in_any_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    """Every log record written while planning and rendering every document is free of
+    the patient's name, id, diagnosis and notes (all loggers, DEBUG and up)."""
+    from physio_notes import render_note, render_referral
+
+    caplog.set_level(logging.DEBUG)
+    presentation = Presentation(
+        region="lower_back", date="2026-11-24", causes=["disc_disorder"],
+        red_flags=["saddle_anaesthesia"],
+        patient=Patient(name="Zoë Secretname", id="PATIENT-ID-93127"),
+        diagnosis="DIAGNOSIS-TEXT-5521", notes="NOTES-TEXT-8830",
+    )
+    plan = select_pathways(presentation)
+    render_handout(plan)
+    render_note(plan, format="pdf")
+    render_note(plan)
+    render_referral(plan)
+    messages = [r.getMessage() for r in caplog.records]
+    for secret in ("Secretname", "PATIENT-ID-93127", "DIAGNOSIS-TEXT-5521", "NOTES-TEXT-8830"):
+        assert not any(secret in message for message in messages), secret
