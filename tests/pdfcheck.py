@@ -11,7 +11,7 @@ from functools import cache
 import pikepdf
 import pypdf
 
-from physio_notes import Clinic, render_handout
+from physio_notes import CarePlan, Clinic, render_handout
 from physio_notes._render import PageSize
 
 from .conftest import plan_for
@@ -67,3 +67,20 @@ def example_handout(name: str, page_size: PageSize = "A4") -> bytes:
     """The handout PDF of an example, rendered once per test run."""
     plan = plan_for(name)
     return checked(lambda: render_handout(plan, page_size=page_size, clinic=DEMO_CLINIC))
+
+
+def assert_tagged_without_patient(pdf: bytes, title: str, plan: CarePlan) -> None:
+    """PDF/UA-1 (marked, structure tree, en-GB, UA id in XMP), the given title, and no
+    patient name or id anywhere in the document information or XMP metadata."""
+    patient = plan.presentation.patient
+    with open_pdf(pdf) as doc:
+        assert doc.Root.MarkInfo.Marked
+        assert "/StructTreeRoot" in doc.Root
+        assert str(doc.Root.Lang) == "en-GB"
+        assert doc.Root.ViewerPreferences.DisplayDocTitle
+        assert "pdfuaid:part" in str(doc.open_metadata())
+        assert str(doc.docinfo["/Title"]) == title
+        meta = " ".join(str(v) for v in doc.docinfo.values()) + str(doc.open_metadata())
+    for value in (patient.name, patient.id) if patient else ():
+        if value:
+            assert value not in meta

@@ -16,28 +16,11 @@ from hypothesis import given, settings
 
 from physio_notes import Presentation, PresentationError, json_schema
 
+from .conftest import DESIGN_EXAMPLE
 from .strategies import presentation_dicts
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-DESIGN_EXAMPLE: dict[str, Any] = {
-    "schema_version": 1,
-    "patient": {"name": "Máire Ní Bhriain", "id": "CL-20931", "date_of_birth": "1978-02-11"},
-    "clinician": {"name": "J. Doyle", "role": "Chartered Physiotherapist"},
-    "date": "2026-11-24",
-    "region": "lower_back",
-    "spasm_type": "secondary",
-    "causes": ["disc_disorder"],
-    "symptoms": ["severe_pain", "forward_leaning_posture", "reduced_movement"],
-    "duration": "minutes",
-    "recurrent": True,
-    "eased_by_heat_and_positioning": True,
-    "pain_score": 7,
-    "diagnosis": "L4/5 disc herniation, MRI 2026-10",
-    "red_flags": [],
-    "start_back": {"total": 5, "distress": 2},
-    "notes": "Flexion limited to mid-shin; SLR negative bilaterally.",
-}
 
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
 
