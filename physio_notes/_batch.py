@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Literal
 
@@ -166,8 +166,6 @@ def _run(
             pool.submit(_render_record, task) for task in tasks
         ]
         notes = tasks[0].notes
-        from concurrent.futures import as_completed
-
         for future in as_completed(futures):
             line, pdfs, error = future.result()
             paths = output_paths(folder, line, notes=notes)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._knowledge import KnowledgeBase, Rule, load_knowledge
+from ._knowledge import PLACEHOLDERS, KnowledgeBase, Rule, load_knowledge
 from ._model import Presentation, RedFlag
 
 __all__ = ["CarePlan", "Pathway", "RedFlagFinding", "RedFlagScreen", "select_pathways"]
@@ -229,11 +229,7 @@ class _Context(Mapping[str, str]):
         raise KeyError(key)
 
     def __iter__(self) -> Any:
-        from ._knowledge import PLACEHOLDERS
-
         return iter(sorted(PLACEHOLDERS))
 
     def __len__(self) -> int:
-        from ._knowledge import PLACEHOLDERS
-
         return len(PLACEHOLDERS)

@@ -265,11 +265,6 @@ def person(plan: CarePlan) -> dict[str, str]:
     }
 
 
-def _pathway(pathway: Pathway) -> dict[str, Any]:
-    return {"id": pathway.id, "title": pathway.title, "rationale": pathway.rationale,
-            "rules": list(pathway.rules), "sources": list(pathway.sources)}
-
-
 def note_context(plan: CarePlan, clinic: Clinic) -> dict[str, Any]:
     """Everything the note shows, as plain (unescaped) values."""
     kb = load_knowledge()
@@ -285,7 +280,7 @@ def note_context(plan: CarePlan, clinic: Clinic) -> dict[str, Any]:
         "assessment": assessment_facts(plan, kb),
         "screen": screen_summary(plan),
         "start_back": start_back_text(plan),
-        "pathways": [_pathway(pw) for pw in plan.pathways],
+        "pathways": [pw.to_dict() for pw in plan.pathways],
         "referrals": [f"{r.to} ({r.pathway.id}): {r.urgency}" for r in referrals(plan)],
         "plan_lines": [
             ("Patient handout given", handout_summary(plan)),
