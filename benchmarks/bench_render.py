@@ -18,9 +18,9 @@ import pypdf
 import weasyprint
 
 from physio_notes import Clinic, load_presentation, render_handout, select_pathways
-from physio_notes._handout import handout_context
+from physio_notes._handout import HANDOUT
 from physio_notes._paths import examples_dir
-from physio_notes._render import Assets, render_template
+from physio_notes._render import document_html
 
 ROUNDS = 7
 
@@ -55,10 +55,7 @@ def main() -> None:
     clinic = Clinic.from_toml(folder / "clinic.toml")
     plan = select_pathways(load_presentation(folder / "disc-recurrent.json"))
 
-    assets = Assets()
-    html = render_template("handout.html.j2", handout_context(plan, clinic, assets),
-                           clinic=clinic, assets=assets, for_pdf=True,
-                           stylesheet="handout.css")
+    html, _ = document_html(HANDOUT, plan, clinic=clinic, for_pdf=True)
 
     def raw() -> bytes:
         return bytes(weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))

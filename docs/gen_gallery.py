@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from physio_notes._exercises import Exercise, load_exercises, pictures_dir
+from physio_notes._exercises import Exercise, pictures_dir
 from physio_notes._knowledge import load_knowledge
 
 PAGE = Path(__file__).resolve().parent / "exercises.md"
@@ -72,7 +72,7 @@ def render_gallery() -> str:
         "core (Pilates) work only on the disc pathway.",
         "",
     ]
-    for exercise in load_exercises():
+    for exercise in load_knowledge().exercises:
         lines.extend(_entry(exercise))
     return "\n".join(lines)
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from physio_notes._knowledge import CONDITION_NAMES, KnowledgeBase, Rule, Source, load_knowledge
+from physio_notes._knowledge import (
+    CONDITION_NAMES,
+    KnowledgeBase,
+    PathwayDef,
+    Rule,
+    Source,
+    load_knowledge,
+)
 
 PAGE = Path(__file__).resolve().parent / "rules.md"
 
@@ -83,14 +90,29 @@ def _rule(rule: Rule) -> list[str]:
     ]
 
 
+_EXERCISE_WORDS = {"none": "no exercise", "gentle": "gentle exercise only",
+                   "programme": "an exercise programme"}
+
+
+def _roles(kb: KnowledgeBase, pathway: PathwayDef) -> str:
+    """Whom the pathway refers to, how urgently, and what exercise it allows."""
+    role = pathway.referral
+    if role is None:
+        refers = "refers nobody"
+    elif role.to is None:
+        refers = "refers where the most urgent red flag says, as urgently"
+    else:
+        refers = f"refers to the {kb.recipients[role.to].name} ({role.urgency})"
+    return f"{refers}; allows {_EXERCISE_WORDS[pathway.exercises]}"
+
+
 def _pathways(kb: KnowledgeBase) -> list[str]:
     lines = ["## Pathways and their rules", ""]
     for pathway in kb.pathways.values():
-        refers = f"refers to the {pathway.refers_to}" if pathway.refers_to else "refers nobody"
         lines += [
             f"### {pathway.priority}. `{pathway.id}`: {pathway.title}",
             "",
-            f"{pathway.summary} (Priority {pathway.priority}; {refers}.)",
+            f"{pathway.summary} (Priority {pathway.priority}; {_roles(kb, pathway)}.)",
             "",
         ]
         for rule in kb.rules:
@@ -105,16 +127,17 @@ def _red_flags(kb: KnowledgeBase) -> list[str]:
         "",
         "Every red flag has a rule of the `urgent-referral` pathway (the loader refuses data",
         "where one does not). `emergency`: call the emergency number or go to the emergency",
-        "department now. `urgent`: see a doctor today. The sources are listed in full below.",
+        "department now. `urgent`: see a doctor today. The patient is sent to the flag's",
+        "destination, and the letter is addressed there. The sources are listed in full below.",
         "",
-        "| flag | label | suspected | urgency | sources |",
-        "|---|---|---|---|---|",
+        "| flag | label | suspected | urgency | destination | sources |",
+        "|---|---|---|---|---|---|",
     ]
     for flag, d in kb.red_flags.items():
         sources = ", ".join(f"`{s.id}`" for s in d.sources)
         lines.append(
             f"| `{flag.value}` | {_cell(d.label)} | {_cell(d.suspected)} | {d.urgency} "
-            f"| {_cell(sources)} |"
+            f"| {_cell(kb.recipients[d.destination].name)} | {_cell(sources)} |"
         )
     return [*lines, ""]
 

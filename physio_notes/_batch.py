@@ -17,8 +17,11 @@ from typing import Literal
 import attrs
 
 from ._clinic import Clinic
+from ._engine import select_pathways
+from ._handout import render_handout
 from ._io import atomic_write, parse_json
 from ._model import Presentation
+from ._note import render_note
 from .exceptions import PhysioNotesError
 
 __all__ = ["BatchItem", "BatchSummary", "render_batch"]
@@ -69,15 +72,10 @@ class _Task:
 
 def _render_record(task: _Task) -> tuple[int, list[bytes] | None, str | None]:
     """Worker: plan and render one record; returns PDFs, or the error message."""
-    from ._engine import select_pathways
-    from ._handout import render_handout
-
     try:
         plan = select_pathways(Presentation.from_dict(parse_json(task.text, origin="record")))
         pdfs = [render_handout(plan, clinic=task.clinic)]
         if task.notes:
-            from ._note import render_note
-
             pdfs.append(render_note(plan, format="pdf", clinic=task.clinic))
         return task.line, pdfs, None
     except PhysioNotesError as exc:

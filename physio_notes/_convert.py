@@ -1,6 +1,7 @@
-"""JSON contract <-> model.
+"""JSON <-> frozen attrs classes, for any model class that checks itself.
 
-Walks the attrs fields of the model: unknown keys, missing keys, and every problem the model
+Generic: it knows nothing of the presentation, so the model can use it without a cycle. It
+walks the attrs fields of the class: unknown keys, missing keys, and every problem the model
 classes find when they check themselves are collected into one
 :class:`~physio_notes.exceptions.PresentationError`, each with its path. A nested object that
 fails is left out so the rest of the presentation is still checked.
@@ -15,36 +16,55 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import typing
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 import attrs
 
-from ._model import Presentation, _show
 from .exceptions import PresentationError, Problem
 
-__all__ = ["structure", "unstructure"]
+__all__ = ["show", "structure", "unstructure"]
 
-_JSON_REQUIRED = ("schema_version", "region")
+T = TypeVar("T")
 
 
-def structure(data: object) -> Presentation:
-    """Build a :class:`Presentation` from parsed JSON, reporting every problem with its path."""
+def show(value: object) -> str:
+    """A short rendering of a bad value for an error message, as JSON would write it."""
+    try:
+        text = json.dumps(_json(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def structure(cls: type[T], data: object, *, required: Iterable[str] = ()) -> T:
+    """Build ``cls`` from parsed JSON, reporting every problem with its path.
+
+    Args:
+        cls: A frozen attrs class that raises :class:`PresentationError` when it is wrong.
+        data: The parsed JSON.
+        required: Top-level keys the JSON must hold even where the class has a default.
+
+    Raises:
+        PresentationError: every unknown key, missing key and problem the class found.
+    """
     problems: list[Problem] = []
     if isinstance(data, dict):
         problems.extend(
-            Problem(f"$.{name}", "is required") for name in _JSON_REQUIRED if name not in data
+            Problem(f"$.{name}", "is required") for name in required if name not in data
         )
-    presentation: Presentation | None = _build(data, Presentation, "$", problems)
-    if problems or presentation is None:
+    built: T | None = _build(data, cls, "$", problems)
+    if problems or built is None:
         raise PresentationError(problems)
-    return presentation
+    return built
 
 
 def _build(data: object, cls: type[Any], path: str, problems: list[Problem]) -> Any:
     """Build ``cls`` from ``data``; on failure record the problems and return ``None``."""
     if not isinstance(data, dict):
-        problems.append(Problem(path, "must be a JSON object", _show(data)))
+        problems.append(Problem(path, "must be a JSON object", show(data)))
         return None
     fields = attrs.fields_dict(cls)
     kwargs: dict[str, object] = {}

@@ -2,23 +2,43 @@
 
 :func:`select_pathways` is pure and deterministic: the same presentation and knowledge base
 always give the same plan. It runs every rule, groups the rules that fired by pathway, and
-orders the pathways by priority, so a red flag always leads and a plan is never empty.
+orders the pathways by priority, so a red flag always leads and a plan is never empty. It then
+chooses the plan's exercises and its main referral from the pathways' roles (data in the
+knowledge base), and the plan carries that knowledge base to every document rendered from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 
-from ._knowledge import PLACEHOLDERS, KnowledgeBase, Rule, load_knowledge
+from ._exercises import Exercise
+from ._knowledge import PLACEHOLDERS, KnowledgeBase, PathwayDef, Rule, load_knowledge
 from ._model import Presentation, RedFlag
+from ._vocab import (
+    EXERCISE_ALLOWANCES,
+    RED_FLAG_URGENCIES,
+    ExerciseAllowance,
+    RedFlagUrgency,
+    ReferralUrgency,
+)
 
-__all__ = ["CarePlan", "Pathway", "RedFlagFinding", "RedFlagScreen", "select_pathways"]
+__all__ = [
+    "CarePlan",
+    "Pathway",
+    "RedFlagFinding",
+    "RedFlagScreen",
+    "Referral",
+    "select_exercises",
+    "select_pathways",
+]
 
 ScreenStatus = Literal["none_found", "positive", "not_screened"]
-_URGENCY_ORDER = {"emergency": 0, "urgent": 1}
+_URGENCY_ORDER = {urgency: rank for rank, urgency in enumerate(RED_FLAG_URGENCIES)}
+#: The most exercises a plan offers.
+MAX_EXERCISES = 6
 
 
 @attrs.frozen
@@ -31,8 +51,8 @@ class Pathway:
         rationale: Why it applies to this patient (one sentence per rule that fired).
         rules: Ids of the rules that fired.
         sources: Citations of those rules, de-duplicated, in rule order.
-        refers_to: Who a referral letter goes to (``"GP"``, ``"neurologist"``,
-            ``"emergency department"``), or ``""`` when the pathway refers nobody.
+        refers_to: The name of whom it refers the patient to (``"GP"``, ``"neurologist"``,
+            ``"Emergency Department"``), or ``""`` when the pathway refers nobody.
     """
 
     id: str
@@ -60,8 +80,9 @@ class RedFlagFinding:
     flag: RedFlag
     label: str
     suspected: str
-    urgency: str
+    urgency: RedFlagUrgency
     patient: str
+    destination: str = ""
 
 
 @attrs.frozen
@@ -72,7 +93,7 @@ class RedFlagScreen:
     findings: tuple[RedFlagFinding, ...] = ()
 
     @property
-    def urgency(self) -> str | None:
+    def urgency(self) -> RedFlagUrgency | None:
         """``"emergency"``, ``"urgent"`` or ``None`` when no red flag was found."""
         if not self.findings:
             return None
@@ -92,15 +113,58 @@ class RedFlagScreen:
 
 
 @attrs.frozen
+class Referral:
+    """Where the plan sends the patient: one recipient, one urgency, from one pathway.
+
+    Attributes:
+        recipient: The recipient's id in the knowledge base (``"gp"``, ``"neurologist"``,
+            ``"emergency-department"``).
+        name: The recipient in clinical prose (``"GP"``).
+        address: The letter's address lines.
+        patient: The place in the patient's words (``"your GP (family doctor)"``).
+        urgency: ``"emergency"``, ``"urgent"`` or ``"soon"``.
+        pathway: The id of the pathway that refers.
+    """
+
+    recipient: str
+    name: str
+    address: tuple[str, ...]
+    patient: str
+    urgency: ReferralUrgency
+    pathway: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON: ``recipient``, ``urgency`` and ``pathway``."""
+        return {"recipient": self.recipient, "urgency": self.urgency, "pathway": self.pathway}
+
+
+@attrs.frozen
 class CarePlan:
-    """The care plan for one presentation: pathways (highest priority first, never empty),
-    the red-flag screen, the STarT Back risk group and the knowledge-base version."""
+    """The care plan for one presentation.
+
+    Attributes:
+        presentation: What the plan was made for.
+        pathways: Highest priority first, never empty.
+        red_flag_screen: None found, positive (which, how urgent) or not screened.
+        start_back_risk: The STarT Back risk group, when it was scored.
+        knowledge: The knowledge base that made the plan; every document rendered from the
+            plan takes its words, labels, exercises and recipients from it.
+        exercises: The exercises the handout shows, in order.
+        destinations: Where each referring pathway sends the patient, most urgent first.
+    """
 
     presentation: Presentation
     pathways: tuple[Pathway, ...]
     red_flag_screen: RedFlagScreen
     start_back_risk: str | None
-    knowledge_version: str
+    knowledge: KnowledgeBase = attrs.field(eq=False, repr=False)
+    exercises: tuple[Exercise, ...] = ()
+    destinations: tuple[Referral, ...] = ()
+
+    @property
+    def knowledge_version(self) -> str:
+        """The version of the knowledge base that made the plan."""
+        return self.knowledge.version
 
     @property
     def pathway_ids(self) -> tuple[str, ...]:
@@ -108,7 +172,7 @@ class CarePlan:
         return tuple(p.id for p in self.pathways)
 
     @property
-    def urgency(self) -> str | None:
+    def urgency(self) -> RedFlagUrgency | None:
         """The red-flag urgency (``"emergency"`` / ``"urgent"``) or ``None``."""
         return self.red_flag_screen.urgency
 
@@ -117,12 +181,18 @@ class CarePlan:
         """The pathways that refer the patient on, most urgent first."""
         return tuple(p for p in self.pathways if p.refers_to)
 
+    @property
+    def referral(self) -> Referral | None:
+        """Where the plan sends the patient first (the letter's addressee), or ``None``."""
+        return self.destinations[0] if self.destinations else None
+
     def to_dict(self) -> dict[str, Any]:
         """The plan as JSON: ``{"pathways": [...], "red_flag_screen": ..., ...}``."""
         start_back = self.presentation.start_back
         return {
             "pathways": [p.to_dict() for p in self.pathways],
             "red_flag_screen": self.red_flag_screen.to_dict(),
+            "referral": None if self.referral is None else self.referral.to_dict(),
             "start_back": None if start_back is None else {
                 "total": start_back.total,
                 "distress": start_back.distress,
@@ -154,19 +224,46 @@ def select_pathways(
     by_pathway: dict[str, list[Rule]] = {}
     for rule in fired:
         by_pathway.setdefault(rule.pathway.id, []).append(rule)
+    screen = _screen(presentation, kb)
+    referrals = tuple(
+        referral for pid in kb.pathways if pid in by_pathway
+        if (referral := _referral(kb.pathways[pid], screen, kb)) is not None
+    )
+    names = {r.pathway: r.name for r in referrals}
     pathways = tuple(
-        _pathway(by_pathway[pid], context) for pid in kb.pathways if pid in by_pathway
+        _pathway(by_pathway[pid], context, names.get(pid, ""))
+        for pid in kb.pathways if pid in by_pathway
     )
     return CarePlan(
         presentation=presentation,
         pathways=pathways,
-        red_flag_screen=_screen(presentation, kb),
+        red_flag_screen=screen,
         start_back_risk=presentation.start_back.risk if presentation.start_back else None,
-        knowledge_version=kb.version,
+        knowledge=kb,
+        exercises=select_exercises(kb, [p.id for p in pathways], presentation.region.value),
+        destinations=referrals,
     )
 
 
-def _pathway(rules: list[Rule], context: _Context) -> Pathway:
+def _referral(
+    definition: PathwayDef, screen: RedFlagScreen, kb: KnowledgeBase
+) -> Referral | None:
+    """Where a pathway sends the patient: its own recipient, or the most urgent red flag's."""
+    role = definition.referral
+    if role is None:
+        return None
+    if role.to is not None and role.urgency is not None:
+        to, urgency = role.to, role.urgency
+    elif screen.findings:  # the red-flag pathway: where the most urgent flag sends
+        to, urgency = screen.findings[0].destination, screen.findings[0].urgency
+    else:
+        return None
+    recipient = kb.recipients[to]
+    return Referral(recipient=recipient.id, name=recipient.name, address=recipient.address,
+                    patient=recipient.patient, urgency=urgency, pathway=definition.id)
+
+
+def _pathway(rules: list[Rule], context: _Context, refers_to: str) -> Pathway:
     definition = rules[0].pathway
     sources: dict[str, None] = {}
     for rule in rules:
@@ -180,7 +277,7 @@ def _pathway(rules: list[Rule], context: _Context) -> Pathway:
         ),
         rules=tuple(rule.id for rule in rules),
         sources=tuple(sources),
-        refers_to=definition.refers_to,
+        refers_to=refers_to,
     )
 
 
@@ -197,9 +294,63 @@ def _screen(presentation: Presentation, kb: KnowledgeBase) -> RedFlagScreen:
     return RedFlagScreen(
         "positive",
         tuple(
-            RedFlagFinding(d.flag, d.label, d.suspected, d.urgency, d.patient) for d in findings
+            RedFlagFinding(d.flag, d.label, d.suspected, d.urgency, d.patient, d.destination)
+            for d in findings
         ),
     )
+
+
+def select_exercises(
+    kb: KnowledgeBase,
+    pathway_ids: Sequence[str],
+    region: str,
+    *,
+    limit: int = MAX_EXERCISES,
+) -> tuple[Exercise, ...]:
+    """Choose the exercises for a plan's pathways, by the pathways' roles.
+
+    Args:
+        kb: The knowledge base whose exercise library and pathway roles to use.
+        pathway_ids: The plan's pathway ids (any order).
+        region: The presentation's body region.
+        limit: The most exercises to return.
+
+    Returns:
+        Exercises in library order, without duplicates, at most ``limit``, whose region matches
+        and that one of the pathways offers and none rules out (``avoid_with``): none at all
+        when a pathway allows none (a red flag), only gentle ones when a pathway allows only
+        gentle movement (a review or referral is pending).
+
+    Raises:
+        TypeError: ``pathway_ids`` is a bare string rather than a sequence of ids.
+        ValueError: an unknown pathway id or region, or a negative ``limit``.
+    """
+    if isinstance(pathway_ids, str):
+        raise TypeError("pathway_ids must be a sequence of pathway ids, not a string")
+    unknown = [pid for pid in pathway_ids if pid not in kb.pathways]
+    if unknown:
+        raise ValueError(f"unknown pathway ids {unknown}; allowed: {list(kb.pathways)}")
+    if region not in kb.labels["region"]:
+        raise ValueError(f"unknown region {region!r}; allowed: {list(kb.labels['region'])}")
+    if limit < 0:
+        raise ValueError(f"limit must be 0 or more (got {limit})")
+    wanted = frozenset(pathway_ids)
+    allowed = _allowance(kb.pathways[pid].exercises for pid in wanted)
+    if allowed == "none":
+        return ()
+    chosen = [
+        exercise for exercise in kb.exercises
+        if region in exercise.regions
+        and not wanted.isdisjoint(exercise.pathways)
+        and wanted.isdisjoint(exercise.avoid_with)
+        and (allowed == "programme" or exercise.is_gentle)
+    ]
+    return tuple(chosen[:limit])
+
+
+def _allowance(allowances: Iterable[ExerciseAllowance]) -> ExerciseAllowance:
+    """The most restrictive of the pathways' exercise allowances (no pathway: a programme)."""
+    return min(allowances, key=EXERCISE_ALLOWANCES.index, default="programme")
 
 
 class _Context(Mapping[str, str]):

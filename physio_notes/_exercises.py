@@ -1,63 +1,31 @@
-"""The exercise library: loading ``knowledge/exercises.toml`` and choosing exercises for a plan.
+"""The exercise library: ``exercises.toml`` of the knowledge base, loaded and checked.
 
 Each exercise says which body regions it suits, which pathways may offer it and whether it
 is ``gentle`` (safe while a doctor's review or a referral is still to come) or part of a
-``programme``. :func:`select_exercises` applies the clinical safety rules:
-
-* an ``emergency`` or ``urgent`` red flag (or the ``urgent-referral`` pathway) means no
-  exercise programme until a doctor has seen the patient;
-* otherwise an exercise is offered when its region matches and one of its pathways is in
-  the plan, in library order;
-* while a review or referral is pending (``neurologist-referral`` or ``medical-review``)
-  only gentle exercises are offered.
-
-The core (Pilates-style) exercises list ``disc-core-pilates`` as their only pathway, so they
-never appear in a plan without it.
+``programme``. The loader checks every name against the knowledge base it belongs to (its
+pathways and sources); which exercises a plan shows is the engine's choice
+(:func:`physio_notes._engine.select_exercises`).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from functools import cache
-from importlib.resources import files
+from collections.abc import Collection, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
 import attrs
 
+from ._model import Region
 from ._paths import templates_dir
 from .exceptions import KnowledgeBaseError
 
-__all__ = [
-    "EXERCISE_PATHWAYS",
-    "INTENSITIES",
-    "REFERRAL_PATHWAYS",
-    "REGIONS",
-    "SOURCES",
-    "Exercise",
-    "load_exercises",
-    "pictures_dir",
-    "select_exercises",
-]
+__all__ = ["INTENSITIES", "REGIONS", "Exercise", "load_exercises", "pictures_dir"]
 
-REGIONS: Final = ("lower_back", "mid_back", "neck", "hands", "calves", "feet")
-EXERCISE_PATHWAYS: Final = (
-    "acute-self-care",
-    "mobilisation-exercise",
-    "disc-core-pilates",
-    "calf-stretch",
-    "neurologist-referral",
-    "medical-review",
-)
+REGIONS: Final = tuple(r.value for r in Region)
 INTENSITIES: Final = ("gentle", "programme")
-SOURCES: Final = ("quirke-treatment", "quirke-home-care", "quirke-exercises", "physio-practice")
-#: Pathways that mean a doctor's review or a referral is pending: gentle exercises only.
-REFERRAL_PATHWAYS: Final = frozenset({"neurologist-referral", "medical-review"})
-#: Red-flag urgencies that rule out any exercise programme.
-NO_EXERCISE_URGENCIES: Final = frozenset({"emergency", "urgent"})
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _STR_FIELDS: Final = ("id", "name", "intensity", "picture_alt", "hold", "how_often", "feel",
@@ -78,7 +46,7 @@ class Exercise:
         id: Kebab-case id; also the picture's file name without ``.svg``.
         name: Short name shown as the heading.
         regions: Body regions it suits (see :data:`REGIONS`).
-        pathways: Pathways that may offer it (see :data:`EXERCISE_PATHWAYS`).
+        pathways: Pathways that may offer it (ids from the knowledge base).
         intensity: ``"gentle"`` or ``"programme"``.
         picture_alt: One sentence describing the picture (its alternative text).
         steps: 3 to 5 short steps, written to the patient.
@@ -124,33 +92,27 @@ def pictures_dir() -> Path:
     return templates_dir() / "img" / "exercises"
 
 
-def _default_path() -> Traversable:
-    return files("physio_notes") / "knowledge" / "exercises.toml"
-
-
-def load_exercises(path: Traversable | None = None) -> tuple[Exercise, ...]:
-    """Load and validate the exercise library.
+def load_exercises(
+    path: Traversable | Path, *, pathways: Collection[str], sources: Collection[str]
+) -> tuple[Exercise, ...]:
+    """Load and validate an exercise library.
 
     Args:
-        path: A TOML file to read instead of the bundled ``knowledge/exercises.toml``.
-            The bundled library is read once and cached.
+        path: The TOML file (``exercises.toml`` of a knowledge base).
+        pathways: The pathway ids an exercise may name (in ``pathways`` and ``avoid_with``).
+        sources: The source ids an exercise may cite.
 
     Raises:
         KnowledgeBaseError: The file cannot be parsed, or an exercise has an unknown or
             missing key, a value of the wrong type, an unknown region, pathway, intensity or
             source, a duplicate id, or no picture.
     """
-    if path is None:
-        return _load_default()
-    return _load(path)
+    return _load(path, tuple(pathways), tuple(sources))
 
 
-@cache
-def _load_default() -> tuple[Exercise, ...]:
-    return _load(_default_path())
-
-
-def _load(path: Traversable) -> tuple[Exercise, ...]:
+def _load(
+    path: Traversable | Path, pathways: Sequence[str], sources: Sequence[str]
+) -> tuple[Exercise, ...]:
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -170,7 +132,7 @@ def _load(path: Traversable) -> tuple[Exercise, ...]:
         label = _label(table, number)
         if not isinstance(table, Mapping):
             raise KnowledgeBaseError(f"{where}: {label}: must be a table")
-        exercise = _parse(table, f"{where}: {label}")
+        exercise = _parse(table, f"{where}: {label}", pathways, sources)
         if exercise.id in seen:
             raise KnowledgeBaseError(f"{where}: {label}: duplicate id")
         seen.add(exercise.id)
@@ -188,7 +150,9 @@ def _label(table: object, number: int) -> str:
     return f"exercise number {number}"
 
 
-def _parse(table: Mapping[str, object], where: str) -> Exercise:
+def _parse(
+    table: Mapping[str, object], where: str, pathways: Sequence[str], sources: Sequence[str]
+) -> Exercise:
     keys = set(table)
     unknown = sorted(keys - _FIELDS - set(_OPTIONAL_LISTS))
     if unknown:
@@ -219,7 +183,7 @@ def _parse(table: Mapping[str, object], where: str) -> Exercise:
     avoid = table.get("avoid_with", [])
     if not isinstance(avoid, list) or not all(isinstance(item, str) for item in avoid):
         raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
-    _check_choices(where, "avoid_with", avoid, EXERCISE_PATHWAYS)
+    _check_choices(where, "avoid_with", avoid, pathways)
     numbers: dict[str, int] = {}
     for key in _INT_FIELDS:
         value = table[key]
@@ -230,9 +194,9 @@ def _parse(table: Mapping[str, object], where: str) -> Exercise:
     if not _ID.fullmatch(text["id"]):
         raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
     _check_choices(where, "regions", lists["regions"], REGIONS)
-    _check_choices(where, "pathways", lists["pathways"], EXERCISE_PATHWAYS)
+    _check_choices(where, "pathways", lists["pathways"], pathways)
     _check_choices(where, "intensity", (text["intensity"],), INTENSITIES)
-    _check_choices(where, "source", (text["source"],), SOURCES)
+    _check_choices(where, "source", (text["source"],), sources)
     if not _MIN_STEPS <= len(lists["steps"]) <= _MAX_STEPS:
         raise KnowledgeBaseError(f"{where}: steps must hold {_MIN_STEPS} to {_MAX_STEPS} "
                                  f"items (got {len(lists['steps'])})")
@@ -261,54 +225,3 @@ def _check_choices(where: str, key: str, values: Sequence[str], allowed: Sequenc
         raise KnowledgeBaseError(
             f"{where}: unknown {key} value {bad[0]!r}; allowed: {', '.join(allowed)}"
         )
-
-
-def select_exercises(
-    pathway_ids: Sequence[str],
-    region: str,
-    urgency: str | None,
-    *,
-    limit: int = 6,
-) -> tuple[Exercise, ...]:
-    """Choose the exercises a handout shows for a plan.
-
-    Args:
-        pathway_ids: The plan's pathway ids (any order; ids with no exercises are ignored).
-        region: The presentation's body region (one of :data:`REGIONS`).
-        urgency: The most urgent red flag's urgency (``"emergency"``, ``"urgent"``) or
-            ``None`` when there is none.
-        limit: The most exercises to return.
-
-    Returns:
-        Matching exercises in library order, without duplicates, at most ``limit``: none
-        at all under an emergency or urgent red flag, and only gentle ones while a
-        neurologist referral or a medical review is pending.
-
-    Raises:
-        TypeError: ``pathway_ids`` is a bare string rather than a sequence of ids.
-        ValueError: ``region`` is not a known region, or ``limit`` is negative.
-    """
-    if isinstance(pathway_ids, str):
-        raise TypeError("pathway_ids must be a sequence of pathway ids, not a string")
-    if region not in REGIONS:
-        raise ValueError(f"unknown region {region!r}; allowed: {', '.join(REGIONS)}")
-    if limit < 0:
-        raise ValueError(f"limit must be 0 or more (got {limit})")
-    wanted = frozenset(pathway_ids)
-    if urgency in NO_EXERCISE_URGENCIES or "urgent-referral" in wanted:
-        return ()
-    gentle_only = not REFERRAL_PATHWAYS.isdisjoint(wanted)
-    chosen: list[Exercise] = []
-    seen: set[str] = set()
-    for exercise in load_exercises():
-        if region not in exercise.regions or wanted.isdisjoint(exercise.pathways):
-            continue
-        if gentle_only and not exercise.is_gentle:
-            continue
-        if not wanted.isdisjoint(exercise.avoid_with):
-            continue
-        if exercise.id in seen:
-            continue
-        seen.add(exercise.id)
-        chosen.append(exercise)
-    return tuple(chosen[:limit])

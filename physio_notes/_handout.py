@@ -1,38 +1,29 @@
-"""The patient handout: what the plan means for the patient, in plain words."""
+"""The patient handout: what the plan means for the patient, in plain words.
+
+Its content is built here, once, as plain data from the plan and the knowledge base the plan
+carries (the patient's words in ``patient_text.toml``, the plan's exercises, the referral's
+recipient), then rendered by the shared pipeline.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib.resources import files
 from typing import Any, Final, Literal, overload
 
 from ._clinic import Clinic
-from ._engine import CarePlan
-from ._exercises import Exercise, select_exercises
+from ._common import format_date, join_words
+from ._engine import CarePlan, Pathway
+from ._exercises import Exercise
 from ._paths import templates_dir
-from ._render import Assets, PageSize, html_to_pdf, render_template
+from ._render import Assets, Document, render_document
+from ._texts import PatientText
+from ._vocab import PageSize
 
-__all__ = ["format_date", "render_handout"]
+__all__ = ["HANDOUT", "body_map_svg", "handout_content", "render_handout"]
 
 MAX_STEPS: Final = 3
-_MONTHS: Final = ("January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December")
-
-
-def format_date(value: dt.date) -> str:
-    """A date as people in Ireland and the UK write it (``24 November 2026``), in any locale."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-@cache
-def patient_text() -> Mapping[str, Any]:
-    """The handout's plain-language text (``knowledge/patient_text.toml``)."""
-    raw = (files("physio_notes") / "knowledge" / "patient_text.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
 
 
 @overload
@@ -57,7 +48,7 @@ def render_handout(
     """Render the patient handout for a care plan.
 
     Args:
-        plan: From :func:`~physio_notes.select_pathways`.
+        plan: From :func:`~physio_notes.select_pathways`; its knowledge base supplies the words.
         format: ``"pdf"`` (tagged PDF/UA-1 bytes) or ``"html"`` (self-contained HTML text).
         page_size: ``"A4"`` or ``"Letter"``.
         clinic: Branding and emergency number; defaults to an unbranded handout.
@@ -66,84 +57,81 @@ def render_handout(
         PDF bytes or HTML text. Nothing is written to disk.
 
     Raises:
-        RenderError: for an unknown format or page size, or a failing clinic template.
+        RenderError: for an unknown format or page size, or a failing template.
     """
-    from .exceptions import RenderError
-
-    if format not in ("pdf", "html"):
-        raise RenderError(f"format must be 'pdf' or 'html' (got {format!r})")
-    clinic = clinic if clinic is not None else Clinic()
-    assets = Assets()
-    html = render_template(
-        "handout.html.j2",
-        handout_context(plan, clinic, assets),
-        clinic=clinic,
-        assets=assets,
-        page_size=page_size,
-        for_pdf=format == "pdf",
-        stylesheet="handout.css",
-    )
-    return html if format == "html" else html_to_pdf(html, assets)
+    return render_document(HANDOUT, plan, format=format, page_size=page_size, clinic=clinic)
 
 
-def handout_context(plan: CarePlan, clinic: Clinic, assets: Assets) -> dict[str, Any]:
-    """Everything the handout template shows, worked out from the plan."""
-    text = patient_text()
+def handout_content(
+    plan: CarePlan, clinic: Mapping[str, Any], assets: Assets
+) -> dict[str, Any]:
+    """Everything the handout template shows, worked out from the plan, as plain data."""
+    text = plan.knowledge.patient_text
     p = plan.presentation
-    urgency = plan.urgency
-    shown = [pw for pw in plan.pathways if pw.id != "urgent-referral"]
-    exercises = select_exercises(plan.pathway_ids, p.region.value, urgency)
+    clinician = p.clinician
     return {
-        "title": "Your muscle spasm plan",
+        "title": text.handout_title,
         "patient_name": p.patient.name if p.patient else None,
-        "clinician": p.clinician,
+        "clinician": {"name": clinician.name if clinician else None,
+                      "role": clinician.role if clinician else None},
         "date_text": format_date(p.encounter_date),
         "date_iso": p.encounter_date.isoformat(),
-        "urgency": urgency,
+        "urgency": plan.urgency,
         "red_flags": [f.patient for f in plan.red_flag_screen.findings],
-        "region_text": text["region"][p.region.value],
-        "spasm_text": text["spasm_type"][p.spasm_type.value],
+        "region_text": text.region[p.region.value],
+        "spasm_text": text.spasm_type[p.spasm_type.value],
         "diagnosis": p.diagnosis,
-        "body_map": assets.svg_text(body_map_svg(p.region.value, clinic.accent_colour)),
-        "steps": [text["pathway"][pw.id]["step"] for pw in plan.pathways][:MAX_STEPS],
-        "sections": [_section(pw.id, pw.rules, text) for pw in shown],
-        "home_care": [
-            item["text"] for item in text["home_care"] if urgency is None or item["comfort"]
-        ],
-        "exercises": [_exercise(e, assets) for e in exercises],
-        "see_doctor": text["safety_net"]["see_doctor"],
-        "call_now": _safety_flags(plan, "call_now"),
-        "see_today": _safety_flags(plan, "see_today"),
+        "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]))),
+        "steps": [text.pathways[pw.id].step for pw in plan.pathways][:MAX_STEPS],
+        "sections": [_section(pw, text) for pw in plan.pathways
+                     if not _refers_on_red_flags(plan, pw)],
+        "home_care": [item.text for item in text.home_care
+                      if plan.urgency is None or item.comfort],
+        "exercises": [_exercise(e, assets) for e in plan.exercises],
+        "see_doctor": list(text.see_doctor),
+        "call_now": _safety_flags(plan, text.call_now),
+        "see_today": _safety_flags(plan, text.see_today),
     }
 
 
-def _section(pathway_id: str, rules: tuple[str, ...], text: Mapping[str, Any]) -> dict[str, Any]:
-    entry = text["pathway"][pathway_id]
-    reasons = [text["reason"][r] for r in rules if r in text["reason"]]
+def _refers_on_red_flags(plan: CarePlan, pathway: Pathway) -> bool:
+    role = plan.knowledge.pathways[pathway.id].referral
+    return role is not None and role.from_red_flags
+
+
+def _section(pathway: Pathway, text: PatientText) -> dict[str, Any]:
+    entry = text.pathways[pathway.id]
+    reasons = [text.reasons[r] for r in pathway.rules if r in text.reasons]
     return {
-        "id": pathway_id,
-        "title": entry["title"],
-        "what": entry["what"].format(reasons=_join(reasons)),
-        "you_do": entry["you_do"],
-        "we_do": entry["we_do"],
+        "id": pathway.id,
+        "title": entry.title,
+        "what": entry.what.format(reasons=join_words(reasons)),
+        "you_do": list(entry.you_do),
+        "we_do": list(entry.we_do),
     }
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _exercise(exercise: Exercise, assets: Assets) -> dict[str, Any]:
-    return {"ex": exercise, "picture": assets.bundled(f"exercises/{exercise.picture}")}
+    return {
+        "id": exercise.id,
+        "name": exercise.name,
+        "picture": assets.bundled(f"exercises/{exercise.picture}"),
+        "picture_alt": exercise.picture_alt,
+        "steps": list(exercise.steps),
+        "hold": exercise.hold,
+        "repetitions": exercise.repetitions,
+        "sets": exercise.sets,
+        "how_often": exercise.how_often,
+        "feel": exercise.feel,
+        "stop_if": exercise.stop_if,
+    }
 
 
-def _safety_flags(plan: CarePlan, group: str) -> list[str]:
+def _safety_flags(plan: CarePlan, group: Mapping[str, str]) -> list[str]:
     """The red-flag symptoms to watch for, in plain words (neck-only ones for the neck)."""
-    net = patient_text()["safety_net"]
     neck = plan.presentation.region.value == "neck"
-    return [text for flag, text in net[group].items() if neck or flag not in net["neck_only"]]
+    neck_only = plan.knowledge.patient_text.neck_only
+    return [words for flag, words in group.items() if neck or flag not in neck_only]
 
 
 @cache
@@ -160,3 +148,11 @@ def body_map_svg(region: str, colour: str) -> str:
     source = _body_map_source()
     head_end = source.index(">", source.index("<svg")) + 1
     return source[:head_end] + style + source[head_end:]
+
+
+HANDOUT: Final = Document(
+    template="handout.html.j2",
+    stylesheet="handout.css",
+    formats=("pdf", "html"),
+    build=handout_content,
+)

@@ -1,53 +1,62 @@
-"""The knowledge base: pathways, rules, red flags, sources and labels, loaded from TOML data.
+"""The knowledge base: pathways and their roles, rules, red flags, recipients, sources, labels,
+the documents' words and the exercise library — loaded from TOML data and validated.
 
-Rules are data with ids and sources. Their conditions come from a small closed vocabulary
-(``_CONDITIONS``), each mapped to a Python predicate: there is no ``eval`` and no code in
-the data. The loader validates everything and checks the safety invariants the engine relies
-on — every red flag refers urgently, every known cause has a rule, and there is exactly one
-fallback rule, so a plan is never empty.
+Rules are data with ids and sources; their conditions come from the closed vocabulary in
+:mod:`physio_notes._conditions`. The loader checks everything the engine and the documents will
+need, and the safety invariants they rely on: every red flag refers (first, before anything
+else), the neurological cause refers to a neurologist, every known cause has a rule, and
+exactly one fallback rule exists, so a plan is never empty. A gap is a
+:class:`~physio_notes.exceptions.KnowledgeBaseError` naming the file and the entry.
 """
 
 from __future__ import annotations
 
 import enum
-import string
-import tomllib
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 
-from ._model import (
-    Cause,
-    Duration,
-    NeurologicalCondition,
-    Presentation,
-    RedFlag,
-    Region,
-    SpasmType,
-    Symptom,
+from ._conditions import CONDITION_NAMES, Bad, Predicate, all_of, make_condition
+from ._datafile import DataFile
+from ._exercises import Exercise, load_exercises
+from ._model import Cause, Duration, NeurologicalCondition, RedFlag, Region, SpasmType, Symptom
+from ._texts import ClinicianText, PatientText, load_clinician_text, load_patient_text
+from ._vocab import (
+    EXERCISE_ALLOWANCES,
+    RED_FLAG_URGENCIES,
+    REFERRAL_URGENCIES,
+    ExerciseAllowance,
+    PathwayId,
+    RedFlagUrgency,
+    ReferralUrgency,
 )
 from .exceptions import KnowledgeBaseError
 
 __all__ = [
+    "CONDITION_NAMES",
+    "PLACEHOLDERS",
     "KnowledgeBase",
     "PathwayDef",
+    "Recipient",
     "RedFlagDef",
+    "ReferralRole",
     "Rule",
     "Source",
     "load_knowledge",
 ]
 
-Predicate = Callable[[Presentation], bool]
-
 PLACEHOLDERS: Final = frozenset(
     {"region", "duration", "causes", "neurological_condition", "spasm_type", "red_flags"}
 )
-URGENCIES: Final = ("emergency", "urgent")
+#: The sentinel of ``referral = "red-flags"`` in pathways.toml.
+FROM_RED_FLAGS: Final = "red-flags"
+_LETTER_PLACEHOLDERS: Final = ("urgency", "suspected")
 _LABEL_KINDS: Final[Mapping[str, type[enum.Enum]]] = {
     "region": Region,
     "spasm_type": SpasmType,
@@ -71,24 +80,51 @@ class Source:
 
 
 @attrs.frozen
+class Recipient:
+    """Someone a patient is sent to: named in letters, addressed, and told to the patient."""
+
+    id: str
+    name: str
+    address: tuple[str, ...]
+    patient: str
+
+
+@attrs.frozen
+class ReferralRole:
+    """Whom a pathway refers to and how urgently; ``None`` for both means "as the most
+    urgent red flag says" (the red-flag pathway)."""
+
+    to: str | None
+    urgency: ReferralUrgency | None
+
+    @property
+    def from_red_flags(self) -> bool:
+        """True for the red-flag pathway, whose recipient comes from the flags found."""
+        return self.to is None
+
+
+@attrs.frozen
 class PathwayDef:
-    """A treatment pathway a plan may hold (``pathways.toml``)."""
+    """A treatment pathway a plan may hold, and its roles (``pathways.toml``)."""
 
     id: str
     priority: int
     title: str
     summary: str
-    refers_to: str
+    exercises: ExerciseAllowance
+    referral: ReferralRole | None = None
+    letter_subject: str | None = None
 
 
 @attrs.frozen
 class RedFlagDef:
-    """What a red flag suggests, how urgent it is, and how to say it to the patient."""
+    """What a red flag suggests, how urgent it is, where the patient goes, and how to say it."""
 
     flag: RedFlag
     label: str
     suspected: str
-    urgency: str
+    urgency: RedFlagUrgency
+    destination: str
     patient: str
     sources: tuple[Source, ...]
 
@@ -109,7 +145,11 @@ class Rule:
 
 @attrs.frozen
 class KnowledgeBase:
-    """Everything the engine and the documents know, validated and ready to use."""
+    """Everything the engine and the documents know, validated and ready to use.
+
+    A plan carries the knowledge base that made it (``plan.knowledge``); every document takes
+    its labels, words, exercises and recipients from there.
+    """
 
     version: str
     pathways: Mapping[str, PathwayDef]
@@ -117,6 +157,11 @@ class KnowledgeBase:
     red_flags: Mapping[RedFlag, RedFlagDef]
     sources: Mapping[str, Source]
     labels: Mapping[str, Mapping[str, str]]
+    recipients: Mapping[str, Recipient]
+    urgency_text: Mapping[str, Mapping[str, str]]
+    patient_text: PatientText
+    clinician_text: ClinicianText
+    exercises: tuple[Exercise, ...]
 
     def label(self, kind: str, value: enum.Enum | str) -> str:
         """Clinician-facing words for a contract value: ``label("cause", "neurological")``."""
@@ -129,184 +174,82 @@ class KnowledgeBase:
         return next(rule for rule in self.rules if rule.fallback)
 
 
-# --- the closed vocabulary of conditions --------------------------------------------------
-
-
-class _Bad(Exception):
-    """A condition's value is not allowed (message says what is)."""
-
-
-def _values(kind: type[enum.Enum], raw: object) -> frozenset[Any]:
-    allowed = ", ".join(repr(m.value) for m in kind)
-    if not isinstance(raw, list) or not raw:
-        raise _Bad(f"must be a non-empty list of {allowed}")
-    try:
-        return frozenset(kind(v) for v in raw)
-    except ValueError:
-        raise _Bad(f"must list only {allowed} (got {raw!r})") from None
-
-
-def _flag(raw: object) -> bool:
-    if not isinstance(raw, bool):
-        raise _Bad(f"must be true or false (got {raw!r})")
-    return raw
-
-
-def _red_flag_any(raw: object) -> Predicate:
-    wanted = _values(RedFlag, raw)
-    return lambda p: bool(p.red_flags) and not wanted.isdisjoint(p.red_flags or ())
-
-
-def _cause_any(raw: object) -> Predicate:
-    wanted = _values(Cause, raw)
-    return lambda p: not wanted.isdisjoint(p.causes)
-
-
-def _no_cause_among(raw: object) -> Predicate:
-    wanted = _values(Cause, raw)
-    return lambda p: wanted.isdisjoint(p.causes)
-
-
-def _region_in(raw: object) -> Predicate:
-    wanted = _values(Region, raw)
-    return lambda p: p.region in wanted
-
-
-def _duration_in(raw: object) -> Predicate:
-    wanted = _values(Duration, raw)
-    return lambda p: p.duration in wanted
-
-
-def _recurrent(raw: object) -> Predicate:
-    wanted = _flag(raw)
-    return lambda p: p.recurrent is wanted
-
-
-def _eased(raw: object) -> Predicate:
-    wanted = _flag(raw)
-    return lambda p: p.eased_by_heat_and_positioning is wanted
-
-
-def _spasm_type(raw: object) -> Predicate:
-    if not isinstance(raw, str):
-        raise _Bad(f"must be one of {[m.value for m in SpasmType]} (got {raw!r})")
-    (wanted,) = _values(SpasmType, [raw])
-    return lambda p: p.spasm_type is wanted
-
-
-def _cause_known(raw: object) -> Predicate:
-    wanted = _flag(raw)
-    return lambda p: any(c is not Cause.UNKNOWN for c in p.causes) is wanted
-
-
-def _fallback(raw: object) -> Predicate:
-    if raw is not True:
-        raise _Bad("must be true")
-    return lambda p: True
-
-
-_CONDITIONS: Final[Mapping[str, Callable[[object], Predicate]]] = {
-    "red_flag_any": _red_flag_any,
-    "cause_any": _cause_any,
-    "no_cause_among": _no_cause_among,
-    "region_in": _region_in,
-    "duration_in": _duration_in,
-    "recurrent": _recurrent,
-    "eased_by_heat_and_positioning": _eased,
-    "spasm_type": _spasm_type,
-    "cause_known": _cause_known,
-    "fallback": _fallback,
-}
-CONDITION_NAMES: Final = tuple(_CONDITIONS)
-
-
-def _all(tests: tuple[Predicate, ...]) -> Predicate:
-    if len(tests) == 1:
-        return tests[0]
-    return lambda p: all(test(p) for test in tests)
-
-
 # --- loading -----------------------------------------------------------------------------
 
-
-def _default_folder() -> Traversable:
-    return files("physio_notes") / "knowledge"
+_FILES: Final = ("sources.toml", "pathways.toml", "referrals.toml", "red_flags.toml",
+                 "vocabulary.toml", "rules.toml", "patient_text.toml", "clinician_text.toml",
+                 "exercises.toml")
 
 
 @cache
 def _load_default() -> KnowledgeBase:
-    return _load(_default_folder())
+    return _load(files("physio_notes") / "knowledge")
 
 
-def load_knowledge(folder: Traversable | Path | None = None) -> KnowledgeBase:
-    """Load and validate the knowledge base.
+def load_knowledge(folder: str | os.PathLike[str] | Traversable | None = None) -> KnowledgeBase:
+    """Load and validate a knowledge base.
 
     Args:
-        folder: A folder holding ``pathways.toml``, ``rules.toml``, ``red_flags.toml``,
-            ``sources.toml`` and ``vocabulary.toml``. ``None`` (the default, cached) loads the
-            one shipped with the package.
+        folder: A folder (a path, as text or path-like, or a ``Traversable`` from
+            :mod:`importlib.resources`) holding the files of ``physio_notes/knowledge``:
+            ``sources.toml``, ``pathways.toml``, ``referrals.toml``, ``red_flags.toml``,
+            ``vocabulary.toml``, ``rules.toml``, ``patient_text.toml``, ``clinician_text.toml``
+            and ``exercises.toml``. ``None`` (the default, cached) loads the bundled one.
 
     Raises:
         KnowledgeBaseError: naming the file and the entry that is wrong.
     """
-    return _load_default() if folder is None else _load(folder)
-
-
-class _File:
-    """One TOML file of the knowledge base, for error messages that name it."""
-
-    def __init__(self, folder: Traversable | Path, name: str) -> None:
-        self.name = name
-        try:
-            self.data = tomllib.loads((folder / name).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise KnowledgeBaseError(f"{name}: cannot be read: {exc}") from None
-
-    def error(self, where: str, message: str) -> KnowledgeBaseError:
-        return KnowledgeBaseError(f"{self.name}: {where}: {message}")
-
-    def table(self, key: str) -> Any:
-        value = self.data.get(key)
-        if value is None:
-            raise KnowledgeBaseError(f"{self.name}: missing [{key}]")
-        return value
-
-    def entry(self, where: str, raw: object, required: Iterable[str]) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            raise self.error(where, "must be a table")
-        required = tuple(required)
-        unknown = sorted(set(raw) - set(required))
-        missing = [k for k in required if k not in raw]
-        if unknown:
-            raise self.error(where, f"unknown keys {unknown}; allowed: {list(required)}")
-        if missing:
-            raise self.error(where, f"missing keys {missing}")
-        return raw
+    if folder is None:
+        return _load_default()
+    if isinstance(folder, str | os.PathLike):
+        folder = Path(folder)
+    if not isinstance(folder, Traversable | Path):
+        raise KnowledgeBaseError(
+            f"knowledge folder must be a path or a Traversable (got {type(folder).__name__})"
+        )
+    if not folder.is_dir():
+        raise KnowledgeBaseError(f"knowledge folder {str(folder)!r} is not a folder; it must "
+                                 f"hold {', '.join(_FILES)}")
+    return _load(folder)
 
 
 def _load(folder: Traversable | Path) -> KnowledgeBase:
-    sources = _load_sources(_File(folder, "sources.toml"))
-    pathways = _load_pathways(_File(folder, "pathways.toml"))
-    red_flags = _load_red_flags(_File(folder, "red_flags.toml"), sources)
-    labels = _load_labels(_File(folder, "vocabulary.toml"))
-    rules_file = _File(folder, "rules.toml")
-    version = rules_file.table("version")
+    sources = _load_sources(DataFile(folder, "sources.toml"))
+    pathways = _load_pathways(DataFile(folder, "pathways.toml"))
+    referrals = DataFile(folder, "referrals.toml")
+    recipients = _load_recipients(referrals)
+    urgency_text = _load_urgency_text(referrals)
+    _check_pathway_roles(DataFile(folder, "pathways.toml"), pathways, recipients)
+    red_flags = _load_red_flags(DataFile(folder, "red_flags.toml"), sources, recipients)
+    labels = _load_labels(DataFile(folder, "vocabulary.toml"))
+    rules_file = DataFile(folder, "rules.toml")
     rules = tuple(
         _load_rule(rules_file, i, raw, pathways, sources)
         for i, raw in enumerate(rules_file.table("rule"))
     )
-    _check_invariants(rules_file, rules)
+    _check_invariants(rules_file, rules, pathways)
     return KnowledgeBase(
-        version=str(version),
+        version=str(rules_file.table("version")),
         pathways=pathways,
         rules=rules,
         red_flags=red_flags,
         sources=sources,
         labels=labels,
+        recipients=recipients,
+        urgency_text=urgency_text,
+        patient_text=load_patient_text(DataFile(folder, "patient_text.toml"), list(pathways),
+                                       [r.id for r in rules]),
+        clinician_text=load_clinician_text(DataFile(folder, "clinician_text.toml"),
+                                           list(pathways)),
+        exercises=load_exercises(
+            folder / "exercises.toml",
+            pathways=[pid for pid, p in pathways.items() if p.exercises != "none"],
+            sources=list(sources),
+        ),
     )
 
 
-def _load_sources(file: _File) -> dict[str, Source]:
+def _load_sources(file: DataFile) -> dict[str, Source]:
     out = {}
     for key, raw in file.table("source").items():
         entry = file.entry(f"source {key!r}", raw, ("citation", "section"))
@@ -315,7 +258,7 @@ def _load_sources(file: _File) -> dict[str, Source]:
 
 
 def _cite(
-    file: _File, where: str, ids: object, sources: Mapping[str, Source]
+    file: DataFile, where: str, ids: object, sources: Mapping[str, Source]
 ) -> tuple[Source, ...]:
     if not isinstance(ids, list) or not ids:
         raise file.error(where, "sources must be a non-empty list of source ids")
@@ -325,20 +268,88 @@ def _cite(
     return tuple(sources[i] for i in ids)
 
 
-def _load_pathways(file: _File) -> dict[str, PathwayDef]:
-    keys = ("id", "priority", "title", "summary", "refers_to")
-    found = [
-        PathwayDef(**file.entry(f"pathway #{i + 1}", raw, keys))
-        for i, raw in enumerate(file.table("pathway"))
-    ]
+def _load_pathways(file: DataFile) -> dict[str, PathwayDef]:
+    found = []
+    for i, raw in enumerate(file.table("pathway")):
+        where = f"pathway #{i + 1}"
+        entry = file.entry(where, raw, ("id", "priority", "title", "summary", "exercises"),
+                           ("referral", "letter_subject"))
+        found.append(PathwayDef(
+            id=entry["id"],
+            priority=entry["priority"],
+            title=file.text(f"{where} title", entry["title"]),
+            summary=file.text(f"{where} summary", entry["summary"]),
+            exercises=cast(ExerciseAllowance, file.choice(
+                f"{where} exercises", entry["exercises"], EXERCISE_ALLOWANCES)),
+            referral=_referral_role(file, where, entry.get("referral")),
+            letter_subject=None if "letter_subject" not in entry else file.text(
+                f"{where} letter_subject", entry["letter_subject"], _LETTER_PLACEHOLDERS),
+        ))
     found.sort(key=lambda p: p.priority)
     ids = [p.id for p in found]
     if len(set(ids)) != len(ids) or len({p.priority for p in found}) != len(found):
         raise file.error("pathway", "ids and priorities must be unique")
+    if set(ids) != {p.value for p in PathwayId}:
+        raise file.error("pathway", f"ids must be exactly {sorted(p.value for p in PathwayId)} "
+                                    f"(got {sorted(ids)})")
     return {p.id: p for p in found}
 
 
-def _load_red_flags(file: _File, sources: Mapping[str, Source]) -> dict[RedFlag, RedFlagDef]:
+def _referral_role(file: DataFile, where: str, raw: object) -> ReferralRole | None:
+    if raw is None:
+        return None
+    if raw == FROM_RED_FLAGS:
+        return ReferralRole(None, None)
+    entry = file.entry(f"{where} referral", raw, ("to", "urgency"))
+    urgency = file.choice(f"{where} referral urgency", entry["urgency"], REFERRAL_URGENCIES)
+    return ReferralRole(file.text(f"{where} referral to", entry["to"]),
+                        cast(ReferralUrgency, urgency))
+
+
+def _check_pathway_roles(
+    file: DataFile, pathways: Mapping[str, PathwayDef], recipients: Mapping[str, Recipient]
+) -> None:
+    flagged = [p for p in pathways.values() if p.referral and p.referral.from_red_flags]
+    if len(flagged) != 1 or flagged[0] is not next(iter(pathways.values())):
+        raise file.error("pathway", 'exactly one pathway, the first by priority, must have '
+                                    'referral = "red-flags" (red flags lead every plan)')
+    if flagged[0].exercises != "none":
+        raise file.error(f"pathway {flagged[0].id!r}", 'a red flag allows no exercise: '
+                                                       'exercises must be "none"')
+    for pathway in pathways.values():
+        where = f"pathway {pathway.id!r}"
+        if (pathway.referral is None) != (pathway.letter_subject is None):
+            raise file.error(where, "a pathway that refers needs a letter_subject, and only "
+                                    "one that refers may have one")
+        to = pathway.referral.to if pathway.referral else None
+        if to is not None and to not in recipients:
+            raise file.error(where, f"refers to unknown recipient {to!r}; "
+                                    f"known: {sorted(recipients)}")
+
+
+def _load_recipients(file: DataFile) -> dict[str, Recipient]:
+    out = {}
+    for key, raw in file.table("recipient").items():
+        where = f"[recipient.{key}]"
+        entry = file.entry(where, raw, ("name", "address", "patient"))
+        out[key] = Recipient(id=key, name=file.text(f"{where} name", entry["name"]),
+                             address=file.texts(f"{where} address", entry["address"]),
+                             patient=file.text(f"{where} patient", entry["patient"]))
+    return out
+
+
+def _load_urgency_text(file: DataFile) -> dict[str, dict[str, str]]:
+    table = file.keys_exactly("[urgency]", file.table("urgency"), REFERRAL_URGENCIES)
+    out: dict[str, dict[str, str]] = {}
+    for key in REFERRAL_URGENCIES:
+        entry = file.entry(f"[urgency.{key}]", table[key], ("subject", "letter"))
+        out[key] = {k: file.text(f"[urgency.{key}] {k}", v) for k, v in entry.items()}
+    return out
+
+
+def _load_red_flags(
+    file: DataFile, sources: Mapping[str, Source], recipients: Mapping[str, Recipient]
+) -> dict[RedFlag, RedFlagDef]:
     table = file.table("red_flag")
     missing = [f.value for f in RedFlag if f.value not in table]
     unknown = [k for k in table if k not in RedFlag._value2member_map_]
@@ -347,16 +358,23 @@ def _load_red_flags(file: _File, sources: Mapping[str, Source]) -> dict[RedFlag,
     out = {}
     for key, raw in table.items():
         where = f"red flag {key!r}"
-        entry = file.entry(where, raw, ("label", "suspected", "urgency", "sources", "patient"))
-        if entry["urgency"] not in URGENCIES:
-            raise file.error(where, f"urgency must be one of {URGENCIES}")
+        entry = file.entry(where, raw, ("label", "suspected", "urgency", "destination",
+                                        "sources", "patient"))
+        urgency = file.choice(f"{where} urgency", entry["urgency"], RED_FLAG_URGENCIES)
         flag = RedFlag(key)
-        cited = _cite(file, where, entry.pop("sources"), sources)
-        out[flag] = RedFlagDef(flag=flag, sources=cited, **entry)
+        out[flag] = RedFlagDef(
+            flag=flag,
+            label=file.text(f"{where} label", entry["label"]),
+            suspected=file.text(f"{where} suspected", entry["suspected"]),
+            urgency=cast(RedFlagUrgency, urgency),
+            destination=file.choice(f"{where} destination", entry["destination"], recipients),
+            patient=file.text(f"{where} patient", entry["patient"]),
+            sources=_cite(file, where, entry["sources"], sources),
+        )
     return {flag: out[flag] for flag in RedFlag}
 
 
-def _load_labels(file: _File) -> dict[str, dict[str, str]]:
+def _load_labels(file: DataFile) -> dict[str, dict[str, str]]:
     out = {}
     for kind, enum_type in _LABEL_KINDS.items():
         table = file.table(kind)
@@ -368,7 +386,7 @@ def _load_labels(file: _File) -> dict[str, dict[str, str]]:
 
 
 def _load_rule(
-    file: _File,
+    file: DataFile,
     index: int,
     raw: object,
     pathways: Mapping[str, PathwayDef],
@@ -385,46 +403,28 @@ def _load_rule(
         raise file.error(where, "when must be a non-empty table of conditions")
     tests = []
     for name, value in when.items():
-        make = _CONDITIONS.get(name)
-        if make is None:
-            raise file.error(where, f"unknown condition {name!r}; known: {list(_CONDITIONS)}")
         try:
-            tests.append(make(value))
-        except _Bad as exc:
-            raise file.error(where, f"condition {name!r} {exc}") from None
-    fields = _placeholders(file, where, entry["rationale"])
-    if fields - PLACEHOLDERS:
-        raise file.error(
-            where,
-            f"unknown placeholders {sorted(fields - PLACEHOLDERS)}; "
-            f"allowed: {sorted(PLACEHOLDERS)}",
-        )
+            tests.append(make_condition(name, value))
+        except Bad as exc:
+            message = f"unknown condition {name!r}; known: {list(CONDITION_NAMES)}" if (
+                name not in CONDITION_NAMES) else f"condition {name!r} {exc}"
+            raise file.error(where, message) from None
+    rationale = file.text(f"{where} rationale", entry["rationale"], PLACEHOLDERS)
     return Rule(
         id=entry["id"],
         pathway=pathway,
         when=when,
-        rationale=entry["rationale"],
+        rationale=rationale,
         sources=_cite(file, where, entry["sources"], sources),
-        test=_all(tuple(tests)),
+        test=all_of(tuple(tests)),
         fallback="fallback" in when,
-        uses_context="{" in entry["rationale"] or "}" in entry["rationale"],
+        uses_context="{" in rationale or "}" in rationale,
     )
 
 
-def _placeholders(file: _File, where: str, rationale: object) -> set[str]:
-    """The placeholders a rationale uses; it must format with any label put in them."""
-    if not isinstance(rationale, str) or not rationale.strip():
-        raise file.error(where, "rationale must be non-empty text")
-    try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(rationale) if f is not None}
-        if fields <= PLACEHOLDERS:
-            rationale.format_map(dict.fromkeys(PLACEHOLDERS, "label"))
-    except (ValueError, IndexError, KeyError) as exc:
-        raise file.error(where, f"rationale cannot be formatted: {exc}") from None
-    return fields
-
-
-def _check_invariants(file: _File, rules: tuple[Rule, ...]) -> None:
+def _check_invariants(
+    file: DataFile, rules: tuple[Rule, ...], pathways: Mapping[str, PathwayDef]
+) -> None:
     """The safety properties the engine relies on, checked on the data itself."""
     ids = [r.id for r in rules]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -434,18 +434,26 @@ def _check_invariants(file: _File, rules: tuple[Rule, ...]) -> None:
     if len(fallbacks) != 1:
         raise file.error("rule", f"exactly one rule must have fallback = true (found {fallbacks})")
     for flag in RedFlag:
-        if not any(r.pathway.id == "urgent-referral" and flag in _listed(r, "red_flag_any")
+        if not any(_refers_on_red_flags(r.pathway) and flag in _listed(r, "red_flag_any")
                    for r in rules):
-            raise file.error("rule", f"red flag {flag.value!r} has no urgent-referral rule")
+            raise file.error("rule", f"red flag {flag.value!r} has no rule for the pathway "
+                                     "that refers on red flags")
     for cause in Cause:
         if cause is not Cause.UNKNOWN and not any(cause in _listed(r, "cause_any") for r in rules):
             raise file.error("rule", f"cause {cause.value!r} has no rule")
-    if not any(r.pathway.id == "neurologist-referral" and Cause.NEUROLOGICAL in _listed(
-            r, "cause_any") for r in rules):
+    neurologist = pathways[PathwayId.NEUROLOGIST_REFERRAL]
+    if neurologist.referral is None or not any(
+        r.pathway is neurologist and Cause.NEUROLOGICAL in _listed(r, "cause_any")
+        for r in rules
+    ):
         raise file.error("rule", "the neurological cause must refer to a neurologist")
 
 
-def _listed(rule: Rule, condition: str) -> tuple[object, ...]:
+def _refers_on_red_flags(pathway: PathwayDef) -> bool:
+    return pathway.referral is not None and pathway.referral.from_red_flags
+
+
+def _listed(rule: Rule, condition: str) -> tuple[Any, ...]:
     """The values a rule's list condition names (empty when it has no such condition)."""
     value = rule.when.get(condition, ())
     return tuple(value) if isinstance(value, list) else ()

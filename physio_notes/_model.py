@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 import re
 from typing import Any, Final, TypeVar
 
 import attrs
 
+from ._convert import show as _show
+from ._convert import structure, unstructure
 from .exceptions import PresentationError, Problem
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
 SCHEMA_VERSION: Final = 1
 """The only ``schema_version`` this release reads and writes."""
 
+_JSON_REQUIRED: Final = ("schema_version", "region")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NAME = 200
 _MAX_DIAGNOSIS = 1_000
@@ -174,17 +176,6 @@ def _lenient_date(value: object) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _show(value: object) -> str:
-    """A short rendering of a bad value for an error message, as JSON would write it."""
-    from ._convert import _json
-
-    try:
-        text = json.dumps(_json(value), ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Checker:
@@ -452,14 +443,10 @@ class Presentation(_SelfChecking):
             PresentationError: listing every unknown field, missing field, wrong type,
                 value out of range and contradiction, each with its path.
         """
-        from ._convert import structure
-
-        return structure(data)
+        return structure(cls, data, required=_JSON_REQUIRED)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract for this presentation; :meth:`from_dict` reads it back equal."""
-        from ._convert import unstructure
-
         return unstructure(self)
 
 

@@ -1,47 +1,117 @@
-"""The referral letter: to the emergency department, a neurologist or the GP.
+"""The referral letter: to whoever the plan's most urgent referral names.
 
-The letter is addressed by the plan's most urgent referring pathway (plan order) and mentions
-the others. It goes through the same machinery as the handout and the note: an autoescaped
-template extending ``base.html.j2``, the clinic's branding, and a tagged PDF/UA-1 file.
+The letter is addressed to the plan's main referral (:attr:`CarePlan.referral`: the recipient
+of the most urgent referring pathway, from the knowledge base the plan carries) and mentions
+the others. Its content is built here, once, as plain data and rendered by the shared pipeline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final, Literal, overload
 
 from ._clinic import Clinic
-from ._engine import CarePlan
-from ._handout import format_date
-from ._knowledge import load_knowledge
-from ._note import (
-    Referral,
-    advice_meanwhile,
+from ._common import format_date, join_words, person
+from ._engine import CarePlan, Referral
+from ._facts import (
+    advice_given,
     assessment_facts,
-    person,
-    presentation_facts,
-    referrals,
+    history_facts,
     screen_summary,
     start_back_text,
+    urgency_line,
 )
-from ._render import Assets, html_to_pdf, render_template
-from .exceptions import NoReferralError, RenderError
+from ._render import Assets, Document, render_document
+from ._vocab import PageSize
+from .exceptions import NoReferralError
 
-__all__ = ["letter_context", "render_referral"]
+__all__ = ["LETTER", "letter_content", "main_referral", "render_referral"]
 
 LETTER_TITLE: Final = "Referral letter"
-_SUBJECTS: Final = {
-    "neurologist-referral": "Referral for neurological assessment",
-    "medical-review": "Request for a medical review",
-}
+
+
+def _referral(plan: CarePlan, referral: Referral) -> dict[str, Any]:
+    pathway = next(p for p in plan.pathways if p.id == referral.pathway)
+    return {
+        "to": referral.name,
+        "address": list(referral.address),
+        "urgency": urgency_line(plan, referral),
+        "pathway": pathway.to_dict(),
+    }
+
+
+def _subject(plan: CarePlan, referral: Referral) -> str:
+    template = plan.knowledge.pathways[referral.pathway].letter_subject or ""
+    suspected = dict.fromkeys(f.suspected for f in plan.red_flag_screen.findings)
+    return template.format(
+        urgency=plan.knowledge.urgency_text[referral.urgency]["subject"],
+        suspected=join_words(list(suspected), "or"),
+    )
+
+
+def main_referral(plan: CarePlan) -> Referral:
+    """The referral the letter is addressed to.
+
+    Raises:
+        NoReferralError: when no pathway of the plan refers the patient.
+    """
+    if plan.referral is None:
+        referring = [p.id for p in plan.knowledge.pathways.values() if p.referral is not None]
+        raise NoReferralError(
+            f"no referral letter: none of this plan's pathways ({', '.join(plan.pathway_ids)}) "
+            f"refers the patient on ({join_words(referring, 'or')} do)"
+        )
+    return plan.referral
+
+
+def letter_content(
+    plan: CarePlan, clinic: Mapping[str, Any], assets: Assets
+) -> dict[str, Any]:
+    """Everything the letter shows, as plain (unescaped) data.
+
+    Raises:
+        NoReferralError: when no pathway of the plan refers the patient.
+    """
+    main = main_referral(plan)
+    p = plan.presentation
+    sent = [_referral(plan, r) for r in plan.destinations]
+    return {
+        "title": LETTER_TITLE,
+        "date_iso": p.encounter_date.isoformat(),
+        "date_text": format_date(p.encounter_date),
+        "who": person(plan),
+        "patient_name": (p.patient.name if p.patient else None) or "this patient",
+        "region": plan.knowledge.label("region", p.region),
+        "main": sent[0],
+        "emergency": main.urgency == "emergency",
+        "subject": _subject(plan, main),
+        "others": sent[1:],
+        "facts": history_facts(plan)[2:] + assessment_facts(plan),
+        "notes": p.notes,
+        "screen": screen_summary(plan),
+        "start_back": start_back_text(plan),
+        "advice": advice_given(plan, str(clinic["emergency_number"])),
+        "basis": [r["pathway"] for r in sent],
+    }
+
+
+LETTER: Final = Document(
+    template="referral.html.j2",
+    stylesheet="referral.css",
+    formats=("pdf", "html"),
+    build=letter_content,
+)
 
 
 @overload
 def render_referral(
-    plan: CarePlan, *, format: Literal["pdf"] = ..., clinic: Clinic | None = ...,
+    plan: CarePlan, *, format: Literal["pdf"] = ..., page_size: PageSize = ...,
+    clinic: Clinic | None = ...,
 ) -> bytes: ...
 @overload
 def render_referral(
-    plan: CarePlan, *, format: Literal["html"], clinic: Clinic | None = ...,
+    plan: CarePlan, *, format: Literal["html"], page_size: PageSize = ...,
+    clinic: Clinic | None = ...,
 ) -> str: ...
 
 
@@ -49,6 +119,7 @@ def render_referral(
     plan: CarePlan,
     *,
     format: Literal["pdf", "html"] = "pdf",
+    page_size: PageSize = "A4",
     clinic: Clinic | None = None,
 ) -> bytes | str:
     """Render the referral letter for a plan that refers the patient on.
@@ -56,6 +127,7 @@ def render_referral(
     Args:
         plan: From :func:`~physio_notes.select_pathways`.
         format: ``"pdf"`` (tagged PDF/UA-1 bytes) or ``"html"`` (self-contained HTML text).
+        page_size: ``"A4"`` or ``"Letter"``.
         clinic: Letterhead and signature details; defaults to an unbranded letter.
 
     Returns:
@@ -63,53 +135,7 @@ def render_referral(
 
     Raises:
         NoReferralError: when no pathway of the plan refers the patient (checked first).
-        RenderError: for an unknown format or a failing clinic template.
+        RenderError: for an unknown format or page size, or a failing template.
     """
-    if format not in ("pdf", "html"):
-        raise RenderError(f"format must be 'pdf' or 'html' (got {format!r})")
-    sent = referrals(plan)
-    if not sent:
-        raise NoReferralError(
-            f"no referral letter: none of this plan's pathways ({', '.join(plan.pathway_ids)}) "
-            "refers the patient on (urgent-referral, neurologist-referral or medical-review do)"
-        )
-    clinic = clinic if clinic is not None else Clinic()
-    assets = Assets()
-    html = render_template("referral.html.j2", letter_context(plan, sent, clinic), clinic=clinic,
-                           assets=assets, for_pdf=format == "pdf", stylesheet="referral.css")
-    return html if format == "html" else html_to_pdf(html, assets)
-
-
-def _subject(plan: CarePlan, main: Referral) -> str:
-    if main.pathway.id == "urgent-referral":
-        suspected = dict.fromkeys(f.suspected for f in plan.red_flag_screen.findings)
-        kind = "Emergency referral" if plan.urgency == "emergency" else "Urgent referral"
-        return f"{kind}: suspected {' or '.join(suspected)}"
-    return _SUBJECTS.get(main.pathway.id, main.pathway.title)
-
-
-def letter_context(
-    plan: CarePlan, sent: tuple[Referral, ...], clinic: Clinic
-) -> dict[str, Any]:
-    """Everything the letter shows, as plain (unescaped) values; ``sent`` is not empty."""
-    kb = load_knowledge()
-    p = plan.presentation
-    main = sent[0]
-    return {
-        "title": LETTER_TITLE,
-        "date_iso": p.encounter_date.isoformat(),
-        "date_text": format_date(p.encounter_date),
-        "who": person(plan),
-        "patient_name": (p.patient.name if p.patient else None) or "this patient",
-        "region": kb.label("region", p.region),
-        "main": main,
-        "emergency": main.pathway.id == "urgent-referral" and plan.urgency == "emergency",
-        "subject": _subject(plan, main),
-        "others": sent[1:],
-        "facts": presentation_facts(plan, kb)[2:] + assessment_facts(plan, kb),
-        "notes": p.notes,
-        "screen": screen_summary(plan),
-        "start_back": start_back_text(plan),
-        "advice": advice_meanwhile(plan, clinic),
-        "basis": [r.pathway for r in sent],
-    }
+    main_referral(plan)  # NoReferralError before any other check
+    return render_document(LETTER, plan, format=format, page_size=page_size, clinic=clinic)

@@ -1,10 +1,16 @@
-"""Rendering: one machinery for every document (handout, note, referral letter).
+"""The one rendering pipeline every document goes through (handout, note, referral letter).
 
-Jinja2 renders HTML from the templates (autoescaped, ``StrictUndefined``; clinic overrides
-first in a ``ChoiceLoader`` and run sandboxed). Images are inlined as ``data:`` URIs, so the
-HTML is self-contained. For a PDF the same HTML goes to WeasyPrint — imported here only, and
-only when a PDF is asked for — with a URL fetcher that serves the images this render inlined
-and the bundled font files, and refuses everything else.
+A document is a :class:`Document`: its template, stylesheet, formats, and a ``build`` function
+that turns a plan into the document's content — plain data (text, numbers, lists, mappings),
+built once, in one place. :func:`render_document` checks the options, builds the content,
+renders it with Jinja2 (autoescaped, ``StrictUndefined``; a clinic's templates first in a
+``ChoiceLoader`` and run in an immutable sandbox) to self-contained HTML with the images inlined as
+``data:`` URIs, and for a PDF hands that HTML to WeasyPrint — imported here only, and only
+when a PDF is asked for — with a URL fetcher that serves only the images this render inlined
+and the bundled font files. Markdown (the note) goes through the same content, escaped.
+
+Any exception while rendering a template, bundled or clinic, becomes a
+:class:`~physio_notes.exceptions.RenderError` naming the template file and line.
 """
 
 from __future__ import annotations
@@ -12,33 +18,153 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, Literal
+from types import TracebackType
+from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
+import attrs
+import font_lato
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ._clinic import Clinic
+from ._common import md_fence, md_tree, plain_data_problem
+from ._engine import CarePlan
 from ._paths import templates_dir
+from ._vocab import PAGE_SIZES, DocumentFormat
 from .exceptions import RenderError
 
 __all__ = [
-    "PAGE_SIZES",
     "Assets",
+    "Document",
+    "document_html",
     "environment",
     "html_to_pdf",
-    "render_template",
-    "render_text",
+    "render_document",
 ]
 
 log = logging.getLogger("physio_notes")
 
-PageSize = Literal["A4", "Letter"]
-PAGE_SIZES: Final[Mapping[str, str]] = {"A4": "A4", "Letter": "letter"}
+Build = Callable[[CarePlan, Mapping[str, Any], "Assets"], dict[str, Any]]
+_FONT_FILES: Final = ((400, "normal", "Lato-Regular.ttf"), (700, "normal", "Lato-Bold.ttf"),
+                      (400, "italic", "Lato-Italic.ttf"))
+
+
+@attrs.frozen
+class Document:
+    """One kind of document and how it is made.
+
+    Attributes:
+        template: The HTML template (``handout.html.j2``).
+        stylesheet: Its stylesheet under ``templates/css``.
+        formats: The formats it can be rendered to.
+        build: ``build(plan, clinic, assets)`` → the template's content as plain data;
+            ``clinic`` is the clinic's settings as plain data.
+        markdown_template: The Markdown template, for documents that have one.
+        verbatim: Content keys kept verbatim in Markdown, as fenced blocks.
+    """
+
+    template: str
+    stylesheet: str
+    formats: tuple[DocumentFormat, ...]
+    build: Build
+    markdown_template: str | None = None
+    verbatim: frozenset[str] = frozenset()
+
+
+def render_document(
+    document: Document,
+    plan: CarePlan,
+    *,
+    format: str,
+    page_size: str = "A4",
+    clinic: Clinic | None = None,
+) -> str | bytes:
+    """Render ``document`` for ``plan``: HTML or Markdown text, or PDF bytes.
+
+    Raises:
+        RenderError: for a format the document does not have, an unknown page size, or any
+            failure inside a template (naming its file and line) or in the PDF engine.
+    """
+    if format not in document.formats:
+        raise RenderError(f"format must be {_one_of(document.formats)} (got {format!r})")
+    if page_size not in PAGE_SIZES:
+        raise RenderError(f"page_size must be {_one_of(list(PAGE_SIZES))} (got {page_size!r})")
+    clinic = clinic if clinic is not None else Clinic()
+    if format == "markdown":
+        content = _content(document, plan, clinic, Assets())
+        assert document.markdown_template is not None  # formats lists markdown only then
+        return _render(document.markdown_template, _markdown(content, document.verbatim),
+                       clinic.templates)
+    html, assets = document_html(document, plan, page_size=page_size, clinic=clinic,
+                                 for_pdf=format == "pdf")
+    return html if format == "html" else html_to_pdf(html, assets)
+
+
+def document_html(
+    document: Document,
+    plan: CarePlan,
+    *,
+    page_size: str = "A4",
+    clinic: Clinic,
+    for_pdf: bool,
+) -> tuple[str, Assets]:
+    """The document as self-contained HTML, and the assets a PDF render may fetch.
+
+    ``for_pdf`` adds the bundled fonts' ``@font-face`` rules (served only to WeasyPrint).
+    """
+    assets = Assets()
+    content = _content(document, plan, clinic, assets)
+    logo = None if clinic.logo is None else assets.data_uri(clinic.logo, clinic.logo_media_type)
+    css = _css(document.stylesheet, clinic.accent_colour, page_size, for_pdf=for_pdf)
+    html = _render(document.template, {
+        **content,
+        "clinic": clinic_data(clinic),
+        "logo": logo,
+        "css": Markup(css),  # noqa: S704 - bundled CSS and validated values only
+    }, clinic.templates)
+    return html, assets
+
+
+def _content(document: Document, plan: CarePlan, clinic: Clinic, assets: Assets) -> dict[str, Any]:
+    """The document's content, checked to be plain data."""
+    content = document.build(plan, clinic_data(clinic), assets)
+    problem = plain_data_problem(content)
+    if problem is not None:
+        raise RenderError(f"{document.template}: {problem}")
+    return content
+
+
+def _one_of(choices: Sequence[str]) -> str:
+    quoted = [f"'{choice}'" for choice in choices]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def clinic_data(clinic: Clinic) -> dict[str, str | None]:
+    """The clinic's settings a template may show, as plain text (no paths)."""
+    return {
+        "name": clinic.name,
+        "address": clinic.address,
+        "phone": clinic.phone,
+        "website": clinic.website,
+        "emergency_number": clinic.emergency_number,
+        "accent_colour": clinic.accent_colour,
+    }
+
+
+def _markdown(content: Mapping[str, Any], verbatim: frozenset[str]) -> dict[str, Any]:
+    """Content escaped for Markdown; ``verbatim`` keys become fenced blocks (or ``None``)."""
+    escaped: dict[str, Any] = md_tree({k: v for k, v in content.items() if k not in verbatim})
+    for key in verbatim:
+        escaped[key] = None if content[key] is None else md_fence(content[key])
+    return escaped
+
+
+# --- templates -------------------------------------------------------------------------------
 
 
 @cache
@@ -46,7 +172,7 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment: built once per override folder (building one costs ~10 ms)."""
     bundled = jinja2.FileSystemLoader(templates_dir())
     options: dict[str, Any] = {
-        # HTML is escaped; Markdown (``*.md.j2``) is not: its context is escaped for Markdown.
+        # HTML is escaped; Markdown (``*.md.j2``) is not: its content is escaped for Markdown.
         "autoescape": jinja2.select_autoescape(
             enabled_extensions=("html.j2", "html"),
             disabled_extensions=("md.j2",),
@@ -67,7 +193,39 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
         jinja2.PrefixLoader({"physio_notes": bundled}),
         bundled,
     ])
-    return SandboxedEnvironment(loader=loader, **options)
+    return ImmutableSandboxedEnvironment(loader=loader, **options)
+
+
+def _render(name: str, context: Mapping[str, Any], overrides: Path | None) -> str:
+    """Render one template; any failure is a RenderError naming the template file and line."""
+    try:
+        return environment(overrides).get_template(name).render(**context)
+    except Exception as exc:  # a template may fail in any way: all are reported
+        where = _where(exc, overrides) or f"template {name}"
+        raise RenderError(f"{where} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _where(exc: Exception, overrides: Path | None) -> str | None:
+    """"clinic template handout.html.j2, line 3" for the template line that failed."""
+    found: tuple[str, int] | None = None
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        found = (exc.filename, exc.lineno)
+    tb: TracebackType | None = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
+        return None
+    path = Path(found[0])
+    for kind, folder in (("clinic", overrides), ("bundled", templates_dir())):
+        if folder is not None and path.is_relative_to(folder):
+            return f"{kind} template {path.relative_to(folder)}, line {found[1]}"
+    return f"template {path.name}, line {found[1]}"
+
+
+# --- assets and styles -----------------------------------------------------------------------
 
 
 class Assets:
@@ -79,9 +237,7 @@ class Assets:
     def data_uri(self, path: Path, media_type: str | None = None) -> str:
         """Inline a file as a ``data:`` URI and allow the PDF fetcher to serve it."""
         body, kind = _read_asset(path, media_type)
-        uri = f"data:{kind};base64,{base64.b64encode(body).decode('ascii')}"
-        self.served[uri] = (body, kind)
-        return uri
+        return self._serve(body, kind)
 
     def bundled(self, name: str) -> str:
         """A bundled image, by its path under ``templates/img``."""
@@ -93,9 +249,11 @@ class Assets:
 
     def svg_text(self, text: str) -> str:
         """Inline SVG markup made at render time (for example the highlighted body map)."""
-        body = text.encode("utf-8")
-        uri = f"data:image/svg+xml;base64,{base64.b64encode(body).decode('ascii')}"
-        self.served[uri] = (body, "image/svg+xml")
+        return self._serve(text.encode("utf-8"), "image/svg+xml")
+
+    def _serve(self, body: bytes, kind: str) -> str:
+        uri = f"data:{kind};base64,{base64.b64encode(body).decode('ascii')}"
+        self.served[uri] = (body, kind)
         return uri
 
 
@@ -109,99 +267,60 @@ def _read_asset(path: Path, media_type: str | None) -> tuple[bytes, str]:
 
 
 @cache
-def _css(name: str) -> str:
+def _stylesheet(name: str) -> str:
     return (templates_dir() / "css" / name).read_text(encoding="utf-8")
+
+
+def _css(name: str, accent: str, page_size: str, *, for_pdf: bool) -> str:
+    """The trusted CSS: bundled fonts (PDF only), accent colour, page size, stylesheets."""
+    return "\n".join([
+        _font_faces() if for_pdf else "",
+        f":root {{ --accent: {accent}; }}",
+        f"@page {{ size: {PAGE_SIZES[page_size]}; }}",
+        _stylesheet("base.css"),
+        _stylesheet(name),
+    ])
 
 
 def _font_faces() -> str:
     """``@font-face`` rules for the pinned Lato files (PDF only: same glyphs everywhere)."""
     folder = _font_folder()
-    rules = []
-    for weight, style, file in ((400, "normal", "Lato-Regular.ttf"),
-                                (700, "normal", "Lato-Bold.ttf"),
-                                (400, "italic", "Lato-Italic.ttf")):
-        rules.append(
-            f'@font-face {{ font-family: "Lato"; font-weight: {weight}; font-style: {style};'
-            f' src: url("{(folder / file).as_uri()}"); }}'
-        )
-    return "\n".join(rules)
+    return "\n".join(
+        f'@font-face {{ font-family: "Lato"; font-weight: {weight}; font-style: {style};'
+        f' src: url("{(folder / file).as_uri()}"); }}'
+        for weight, style, file in _FONT_FILES
+    )
 
 
 @cache
 def _font_folder() -> Path:
-    import font_lato
-
     return Path(font_lato.font_directory).resolve()
 
 
-def render_template(
-    name: str,
-    context: Mapping[str, Any],
-    *,
-    clinic: Clinic,
-    assets: Assets,
-    page_size: str = "A4",
-    for_pdf: bool,
-    stylesheet: str,
-) -> str:
-    """Render one document template to self-contained HTML.
-
-    The trusted CSS (bundled stylesheet, validated accent colour and page size) is passed in
-    as markup; everything from the presentation goes through autoescaping.
-    """
-    if page_size not in PAGE_SIZES:
-        raise RenderError(f"page_size must be one of {list(PAGE_SIZES)} (got {page_size!r})")
-    css = "\n".join([
-        _font_faces() if for_pdf else "",
-        f":root {{ --accent: {clinic.accent_colour}; }}",
-        f"@page {{ size: {PAGE_SIZES[page_size]}; }}",
-        _css("base.css"),
-        _css(stylesheet),
-    ])
-    logo = None if clinic.logo is None else assets.data_uri(clinic.logo, clinic.logo_media_type)
-    try:
-        template = environment(clinic.templates).get_template(name)
-        return template.render(
-            **context,
-            clinic=clinic,
-            logo=logo,
-            css=Markup(css),  # noqa: S704 - bundled CSS and validated values only
-            asset=assets.bundled,
-        )
-    except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
-        raise RenderError(f"template {name!r} failed: {exc}") from exc
-
-
-def render_text(name: str, context: Mapping[str, Any], clinic: Clinic) -> str:
-    """Render a plain-text template (``*.md.j2``: no autoescape, no CSS, no images).
-
-    The caller escapes ``context`` for the target format; a clinic override of the template
-    runs in the same sandbox as the HTML ones.
-    """
-    try:
-        return environment(clinic.templates).get_template(name).render(**context)
-    except jinja2.TemplateError as exc:  # includes the sandbox's SecurityError
-        raise RenderError(f"template {name!r} failed: {exc}") from exc
+# --- PDF -------------------------------------------------------------------------------------
 
 
 def html_to_pdf(html: str, assets: Assets) -> bytes:
     """Turn self-contained HTML into a tagged (PDF/UA-1), reproducible PDF."""
-    import weasyprint
+    import weasyprint  # deferred: keeps WeasyPrint out of `import physio_notes`
 
-    document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
-    return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config()))
+    try:
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
+        return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config()))
+    except Exception as exc:  # any engine failure is reported the same way
+        raise RenderError(f"the PDF could not be made: {type(exc).__name__}: {exc}") from exc
 
 
 @cache
 def _font_config() -> Any:
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # deferred: see html_to_pdf
 
     return FontConfiguration()
 
 
 def _fetcher(assets: Assets) -> Any:
     """A WeasyPrint URL fetcher that serves only this document's images and the font files."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # deferred: see html_to_pdf
 
     fonts = _font_folder()
 
@@ -219,4 +338,3 @@ def _fetcher(assets: Assets) -> Any:
             raise ValueError("physio_notes serves only its own assets")
 
     return AllowListFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-

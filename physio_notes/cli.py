@@ -14,11 +14,16 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from . import __version__
+from ._batch import render_batch
 from ._clinic import Clinic
 from ._engine import CarePlan, select_pathways
+from ._fhir import from_fhir, to_fhir
+from ._handout import render_handout
 from ._io import atomic_write, load_presentation, parse_json
 from ._model import Presentation
+from ._note import render_note
 from ._paths import examples_dir
+from ._referral import render_referral
 from ._schema import json_schema
 from .exceptions import PhysioNotesError, PresentationError, Problem
 
@@ -34,8 +39,6 @@ def _read_input(args: argparse.Namespace) -> Presentation:
     """The presentation named by FILE: the JSON contract, or a FHIR R4 Bundle with --fhir."""
     if not args.fhir:
         return load_presentation(sys.stdin.buffer if args.file == "-" else args.file)
-    from ._fhir import from_fhir
-
     origin = "<stdin>" if args.file == "-" else args.file
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -51,8 +54,6 @@ def _plan(args: argparse.Namespace) -> CarePlan:
 def _cmd_plan(args: argparse.Namespace) -> int:
     plan = _plan(args)
     if args.fhir_out:
-        from ._fhir import to_fhir
-
         _emit(args.fhir_out, json.dumps(to_fhir(plan), indent=2, ensure_ascii=False) + "\n")
     if args.json:
         json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
@@ -67,8 +68,6 @@ def _clinic(args: argparse.Namespace) -> Clinic | None:
 
 
 def _cmd_handout(args: argparse.Namespace) -> int:
-    from ._handout import render_handout
-
     plan = _plan(args)
     clinic = _clinic(args)
     if args.html:
@@ -92,37 +91,30 @@ def _note_format(output: str | None) -> str:
 
 
 def _cmd_note(args: argparse.Namespace) -> int:
-    from ._note import render_note
-
     kind = _note_format(args.output)
     plan = _plan(args)
     clinic = _clinic(args)
     output = args.output or "-"
     if kind == "pdf":
-        _emit(output, render_note(plan, format="pdf", clinic=clinic))
+        _emit(output, render_note(plan, format="pdf", page_size=args.page_size, clinic=clinic))
     else:
         _emit(output, render_note(plan, format="html" if kind == "html" else "markdown",
-                                  clinic=clinic))
+                                  page_size=args.page_size, clinic=clinic))
     return 0
 
 
 def _cmd_referral(args: argparse.Namespace) -> int:
-    from ._referral import render_referral
-
     plan = _plan(args)
     clinic = _clinic(args)
     if args.html:
-        _emit(args.output, render_referral(plan, format="html", clinic=clinic))
+        _emit(args.output, render_referral(plan, format="html", page_size=args.page_size,
+                                           clinic=clinic))
     else:
-        _emit(args.output, render_referral(plan, clinic=clinic))
+        _emit(args.output, render_referral(plan, page_size=args.page_size, clinic=clinic))
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ._handout import render_handout
-    from ._note import render_note
-    from ._referral import render_referral
-
     folder = examples_dir()
     clinic = Clinic.from_toml(folder / "clinic.toml")
     out = Path(args.output)
@@ -142,8 +134,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from ._batch import render_batch
-
     try:
         with Path(args.input).open(encoding="utf-8") as handle:
             lines = handle.readlines()
@@ -261,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("-o", "--output", metavar="OUT",
                       help="write here; the format comes from the suffix: "
                            f"{', '.join(NOTE_SUFFIXES)} (default: Markdown to standard output)")
+    note.add_argument("--page-size", choices=("A4", "Letter"), default="A4",
+                      help="for HTML and PDF")
     note.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
     note.set_defaults(run=_cmd_note)
 
@@ -270,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     referral.add_argument("-o", "--output", required=True, metavar="OUT",
                           help="where to write it (- for standard output)")
     referral.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
+    referral.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
     referral.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
     referral.set_defaults(run=_cmd_referral)
 

@@ -12,7 +12,7 @@ import pikepdf
 import pypdf
 
 from physio_notes import CarePlan, Clinic, render_handout
-from physio_notes._render import PageSize
+from physio_notes._vocab import PageSize
 
 from .conftest import plan_for
 

@@ -312,6 +312,7 @@ def test_design_example_plan_to_dict_is_the_design_shape() -> None:
             },
         ],
         "red_flag_screen": {"status": "none_found", "urgency": None, "findings": []},
+        "referral": {"recipient": "gp", "urgency": "soon", "pathway": "medical-review"},
         "start_back": {"total": 5, "distress": 2, "risk": "medium"},
         "knowledge_base_version": "2026.11.0",
         "presentation": DESIGN_EXAMPLE,
@@ -391,7 +392,9 @@ def test_red_flag_urgent() -> None:
         ],
     }
     assert plan.urgency == "urgent"
-    assert plan.referrals[0].refers_to == "emergency department"
+    assert plan.referrals[0].refers_to == "GP"
+    assert plan.to_dict()["referral"] == {"recipient": "gp", "urgency": "urgent",
+                                          "pathway": "urgent-referral"}
 
 
 @pytest.mark.hazard("HAZ-01")

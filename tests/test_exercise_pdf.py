@@ -10,8 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from physio_notes import CarePlan, Presentation, render_handout, select_pathways
-from physio_notes._exercises import load_exercises, select_exercises
+from physio_notes import CarePlan, Presentation, load_knowledge, render_handout, select_pathways
 
 from .conftest import EXAMPLE_FILES, plan_for
 from .pdfcheck import checked, example_handout, open_pdf
@@ -32,13 +31,12 @@ def _plans() -> list[CarePlan]:
 
 
 def _shown(plan: CarePlan) -> set[str]:
-    p = plan.presentation
-    return {e.id for e in select_exercises(plan.pathway_ids, p.region.value, plan.urgency)}
+    return {e.id for e in plan.exercises}
 
 
 def _figures(pdf: bytes) -> tuple[list[str], collections.Counter[int]]:
     """Alt texts of the tagged figures, and how many exercise pictures each page holds."""
-    exercise_alts = {e.picture_alt for e in load_exercises()}
+    exercise_alts = {e.picture_alt for e in load_knowledge().exercises}
     alts: list[str] = []
     per_page: collections.Counter[int] = collections.Counter()
     with open_pdf(pdf) as doc:
@@ -55,13 +53,13 @@ def _figures(pdf: bytes) -> tuple[list[str], collections.Counter[int]]:
 def test_every_exercise_is_offered_by_some_plan() -> None:
     """No exercise in the library is unreachable: some region x cause plan shows each one."""
     shown = set().union(*(_shown(plan) for plan in _plans()))
-    assert shown == {e.id for e in load_exercises()}
+    assert shown == {e.id for e in load_knowledge().exercises}
 
 
 @pytest.mark.hazard("HAZ-07")
 def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
     """Rendering plans that together show every exercise puts every picture's alt in a PDF."""
-    wanted = {e.id: e.picture_alt for e in load_exercises()}
+    wanted = {e.id: e.picture_alt for e in load_knowledge().exercises}
     remaining = set(wanted)
     for plan in sorted(_plans(), key=lambda p: -len(_shown(p))):
         if not _shown(plan) & remaining:
@@ -94,5 +92,5 @@ def test_gallery_page_matches_the_library() -> None:
     assert (ROOT / "docs" / "exercises.md").read_text(encoding="utf-8") == expected, (
         "run: .venv/bin/python docs/gen_gallery.py"
     )
-    for exercise in load_exercises():
+    for exercise in load_knowledge().exercises:
         assert f"## {exercise.name}" in expected

@@ -9,26 +9,43 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pytest
 
-from physio_notes._exercises import (
-    EXERCISE_PATHWAYS,
-    REFERRAL_PATHWAYS,
-    REGIONS,
-    Exercise,
-    load_exercises,
-    pictures_dir,
-    select_exercises,
-)
+from physio_notes import load_knowledge
+from physio_notes._engine import select_exercises as engine_select
+from physio_notes._exercises import REGIONS, Exercise, pictures_dir
+from physio_notes._exercises import load_exercises as load_library
 from physio_notes._paths import templates_dir
 from physio_notes.exceptions import KnowledgeBaseError, PhysioNotesError
+
+KB = load_knowledge()
+#: Pathways that allow exercise, and those that allow only gentle movement (their roles).
+EXERCISE_PATHWAYS = tuple(pid for pid, p in KB.pathways.items() if p.exercises != "none")
+REFERRAL_PATHWAYS = frozenset(pid for pid, p in KB.pathways.items() if p.exercises == "gentle")
+
+
+def load_exercises(path: Path | Traversable) -> tuple[Exercise, ...]:
+    """An exercise library checked against the bundled knowledge base's pathways and sources."""
+    return load_library(path, pathways=EXERCISE_PATHWAYS, sources=KB.sources)
+
+
+def select_exercises(
+    pathways: list[str] | tuple[str, ...] | str, region: str, urgency: str | None,
+    *, limit: int = 6,
+) -> tuple[Exercise, ...]:
+    """The engine's choice; a red flag brings in its pathway, as it does in every plan."""
+    if urgency is not None and not isinstance(pathways, str):
+        pathways = [*pathways, "urgent-referral"]
+    return engine_select(KB, pathways, region, limit=limit)
 
 SVG = "{http://www.w3.org/2000/svg}"
 FORBIDDEN_IN_SVG = ("href", "<image", "<script", "@import", "url(", "<foreignObject")
 PILATES_ONLY = {"abdominal-bracing", "dead-bug", "bird-dog", "bridge"}
-EXERCISES = load_exercises()
+EXERCISES = KB.exercises
 BY_ID = {exercise.id: exercise for exercise in EXERCISES}
 
 GOOD_ENTRY = """
@@ -176,9 +193,11 @@ def test_every_region_has_gentle_exercises_for_self_care_and_mobilisation() -> N
             assert found, (region, pathway)
 
 
-def test_load_is_cached_for_the_bundled_library() -> None:
-    """The bundled library is parsed once: repeated loads return the same tuple."""
-    assert load_exercises() is load_exercises()
+def test_the_bundled_library_is_part_of_the_knowledge_base() -> None:
+    """The knowledge base carries the library, and a plan's exercises come from it."""
+    assert KB.exercises is load_knowledge().exercises
+    bundled = files("physio_notes") / "knowledge" / "exercises.toml"
+    assert load_library(bundled, pathways=EXERCISE_PATHWAYS, sources=KB.sources) == KB.exercises
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,8 @@ from physio_notes import (
     load_presentation,
     select_pathways,
 )
-from physio_notes._fhir import (
+from physio_notes._fhir import FhirDocument, from_fhir, presentation_to_fhir, to_fhir
+from physio_notes._fhir._codes import (
     CONDITION_CODES,
     DOCUMENT_TYPES,
     EXT_EMPTY_STRING,
@@ -34,10 +35,6 @@ from physio_notes._fhir import (
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
     SNOMED,
-    FhirDocument,
-    from_fhir,
-    presentation_to_fhir,
-    to_fhir,
 )
 
 from .strategies import presentations

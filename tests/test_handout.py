@@ -8,7 +8,7 @@ import pytest
 import textstat
 
 from physio_notes import Clinic, Presentation, RenderError, render_handout, select_pathways
-from physio_notes._render import PageSize
+from physio_notes._vocab import PageSize
 
 from .conftest import EXAMPLE_FILES, plan_for
 from .pdfcheck import (

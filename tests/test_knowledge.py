@@ -93,16 +93,32 @@ def test_pathways_are_the_design_ids_in_priority_order(kb: KnowledgeBase) -> Non
 
 @pytest.mark.hazard("HAZ-17")
 def test_pathways_refer_to_the_right_people(kb: KnowledgeBase) -> None:
-    """Referring pathways name the recipient of the letter; the others refer nobody."""
-    assert {pid: p.refers_to for pid, p in kb.pathways.items()} == {
-        "urgent-referral": "emergency department",
-        "neurologist-referral": "neurologist",
-        "medical-review": "GP",
-        "disc-core-pilates": "",
-        "mobilisation-exercise": "",
-        "acute-self-care": "",
-        "calf-stretch": "",
+    """Pathway roles: whom each refers to, how urgently, and what exercise it allows."""
+    def role(pid: str) -> tuple[str | None, str | None, str]:
+        p = kb.pathways[pid]
+        if p.referral is None:
+            return None, None, p.exercises
+        return p.referral.to or "red flags", p.referral.urgency or "red flags", p.exercises
+
+    assert {pid: role(pid) for pid in kb.pathways} == {
+        "urgent-referral": ("red flags", "red flags", "none"),
+        "neurologist-referral": ("neurologist", "soon", "gentle"),
+        "medical-review": ("gp", "soon", "gentle"),
+        "disc-core-pilates": (None, None, "programme"),
+        "mobilisation-exercise": (None, None, "programme"),
+        "acute-self-care": (None, None, "programme"),
+        "calf-stretch": (None, None, "programme"),
     }
+
+
+@pytest.mark.hazard("HAZ-17")
+def test_red_flags_send_the_patient_by_urgency(kb: KnowledgeBase) -> None:
+    """Emergency flags send the patient to the emergency department, urgent ones to the GP
+    today; every destination is a known recipient."""
+    for flag, definition in kb.red_flags.items():
+        expected = "emergency-department" if definition.urgency == "emergency" else "gp"
+        assert definition.destination == expected, flag
+        assert definition.destination in kb.recipients
 
 
 def test_rule_ids(kb: KnowledgeBase) -> None:
@@ -282,21 +298,21 @@ BROKEN = [
         "rules.toml",
         "spasm in the {region}: offload",
         "spasm in the {area}: offload",
-        "rules.toml: rule 'disc.cause': unknown placeholders ['area']",
+        "rules.toml: rule 'disc.cause' rationale: unknown placeholders ['area']",
         id="unknown-placeholder",
     ),
     pytest.param(
         "rules.toml",
         "spasm in the {region}: offload",
         "spasm in the {region: offload",
-        "rules.toml: rule 'disc.cause': ",
+        "rules.toml: rule 'disc.cause' rationale: cannot be formatted",
         id="unbalanced-brace-in-rationale",
     ),
     pytest.param(
         "rules.toml",
         "spasm in the {region}: offload",
         "spasm in the {region:d}: offload",
-        "rules.toml: rule 'disc.cause': ",
+        "rules.toml: rule 'disc.cause' rationale: cannot be formatted",
         id="format-spec-that-cannot-format-a-label",
     ),
     pytest.param(
@@ -345,7 +361,8 @@ BROKEN = [
         "rules.toml",
         'when = { red_flag_any = ["major_trauma"] }',
         'when = { red_flag_any = ["history_of_cancer"] }',
-        "rules.toml: rule: red flag 'major_trauma' has no urgent-referral rule",
+        "rules.toml: rule: red flag 'major_trauma' has no rule for the pathway that refers on red "
+        "flags",
         id="red-flag-without-urgent-referral",
     ),
     pytest.param(
@@ -409,7 +426,7 @@ BROKEN = [
         "red_flags.toml",
         'suspected = "spinal fracture"\nurgency = "urgent"',
         'suspected = "spinal fracture"\nurgency = "soon"',
-        "red_flags.toml: red flag 'major_trauma': urgency must be one of",
+        "red_flags.toml: red flag 'major_trauma' urgency: must be one of",
         id="red-flag-bad-urgency",
     ),
     pytest.param(

@@ -18,7 +18,7 @@ from physio_notes import (
     render_note,
     select_pathways,
 )
-from physio_notes._note import md_fence, md_inline
+from physio_notes._common import md_fence, md_inline
 from physio_notes._render import environment
 
 from .conftest import EXAMPLE_FILES, example_dict, plan_for
@@ -174,7 +174,7 @@ def test_neurological_condition_named_with_the_cause() -> None:
 @pytest.mark.parametrize(("name", "referral", "handout", "follow_up"), [
     ("red-flag-cauda-equina", "Emergency Department (urgent-referral): Please assess today — "
      "emergency", "emergency advice only", "Physiotherapy on hold"),
-    ("red-flag-neck-myelopathy", "Emergency Department (urgent-referral): Urgent: same-day "
+    ("red-flag-neck-myelopathy", "GP (urgent-referral): Urgent: same-day "
      "assessment", "comfort measures only; no exercise programme", "No exercise programme"),
     ("disc-recurrent", "GP (medical-review)", "exercises: Position of ease", "Review after the GP"),
     ("calf-cramp", None, "plan, home care and safety-net advice", "Review at the next visit"),

@@ -29,9 +29,6 @@ CLINIC = Clinic.from_toml(EXAMPLES / "clinic.toml")
 REFERRING = [f.stem for f in EXAMPLE_FILES if plan_for(f.stem).referrals]
 NOT_REFERRING = [f.stem for f in EXAMPLE_FILES if not plan_for(f.stem).referrals]
 HOSTILE = "<img src=file:///etc/passwd><style>body{display:none}</style><script>x()</script>"
-RECIPIENT = {"urgent-referral": "The Duty Doctor Emergency Department",
-             "neurologist-referral": "The Consultant Neurologist Neurology Department",
-             "medical-review": "The patient's General Practitioner (GP)"}
 BASE: dict[str, Any] = {"region": "lower_back", "date": "2026-11-24", "red_flags": [],
         "patient": Patient(name="Nuala Quinn", id="CL-7", date_of_birth="1960-01-02")}
 
@@ -66,8 +63,7 @@ def test_examples_cover_every_kind_of_letter() -> None:
 
 
 @pytest.mark.parametrize(("presentation", "pathway", "recipient", "urgency"), [
-    ({"red_flags": ["major_trauma"]}, "urgent-referral", "Emergency Department",
-     "Urgent: same-day assessment"),
+    ({"red_flags": ["major_trauma"]}, "urgent-referral", "GP", "Urgent: same-day assessment"),
     ({"red_flags": ["saddle_anaesthesia"]}, "urgent-referral", "Emergency Department",
      "Please assess today — emergency"),
     ({"causes": ["neurological"]}, "neurologist-referral", "neurologist", "Routine (soon)"),
@@ -78,7 +74,8 @@ def test_examples_cover_every_kind_of_letter() -> None:
 def test_recipient_and_urgency_by_pathway(
     presentation: dict[str, Any], pathway: str, recipient: str, urgency: str
 ) -> None:
-    """urgent-referral → Emergency Department, neurologist-referral → neurologist, … → GP."""
+    """Red flags → where the most urgent flag sends (emergency department, or the GP today);
+    neurologist-referral → neurologist; medical-review → GP."""
     plan = select_pathways(Presentation(**{**BASE, **presentation}))
     assert plan.pathways[0].id == pathway
     text = flat(text_of(checked(lambda: render_referral(plan, clinic=CLINIC))))
@@ -97,7 +94,7 @@ def test_letter_has_the_parts_of_a_letter(name: str) -> None:
     assert patient.name
     text = letter_text(name)
     parts = ["Harbour Physiotherapy", "12 Quay Street, Galway H91 X2Y3", "Phone 091 555 010",
-             "harbourphysio.example", RECIPIENT[plan.referrals[0].id], "24 November 2026",
+             "harbourphysio.example", " ".join(plan.destinations[0].address), "24 November 2026",
              f"Patient {patient.name}", "Urgency:", "Dear colleague,", "Reason for referral",
              "Red flags", "Presentation", "Advised meanwhile", "Basis for this referral",
              "Yours sincerely,", "J. Doyle", "Chartered Physiotherapist"]
@@ -168,7 +165,7 @@ def test_no_referral_is_refused_before_rendering(
     def fail(*args: object, **kwargs: object) -> str:
         raise AssertionError("rendering started")
 
-    monkeypatch.setattr(referral, "render_template", fail)
+    monkeypatch.setattr(referral, "render_document", fail)
     plan = plan_for(name)
     with pytest.raises(NoReferralError) as caught:
         render_referral(plan, format="html")
