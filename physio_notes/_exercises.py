@@ -153,46 +153,16 @@ def _label(table: object, number: int) -> str:
 def _parse(
     table: Mapping[str, object], where: str, pathways: Sequence[str], sources: Sequence[str]
 ) -> Exercise:
-    keys = set(table)
-    unknown = sorted(keys - _FIELDS - set(_OPTIONAL_LISTS))
-    if unknown:
-        raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; allowed: {sorted(_FIELDS)}")
-    missing = sorted(_FIELDS - keys)
-    if missing:
-        raise KnowledgeBaseError(f"{where}: missing keys {missing}")
-    text: dict[str, str] = {}
-    for key in _STR_FIELDS:
-        value = table[key]
-        if not isinstance(value, str):
-            raise KnowledgeBaseError(f"{where}: {key} must be a string (got {value!r})")
-        if key not in _MAY_BE_EMPTY and not value.strip():
-            raise KnowledgeBaseError(f"{where}: {key} must not be empty")
-        text[key] = value.strip()
-    lists: dict[str, tuple[str, ...]] = {}
-    for key in _LIST_FIELDS:
-        value = table[key]
-        if not isinstance(value, list) or not value or not all(
-            isinstance(item, str) and item.strip() for item in value
-        ):
-            raise KnowledgeBaseError(
-                f"{where}: {key} must be a non-empty list of non-empty strings (got {value!r})"
-            )
-        if len(set(value)) != len(value):
-            raise KnowledgeBaseError(f"{where}: {key} lists an item twice")
-        lists[key] = tuple(item.strip() for item in value)
+    _check_keys(table, where)
+    text = {key: _text(table[key], where, key) for key in _STR_FIELDS}
+    lists = {key: _list(table[key], where, key) for key in _LIST_FIELDS}
+    numbers = {key: _count(table[key], where, key) for key in _INT_FIELDS}
     avoid = table.get("avoid_with", [])
     if not isinstance(avoid, list) or not all(isinstance(item, str) for item in avoid):
         raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
-    _check_choices(where, "avoid_with", avoid, pathways)
-    numbers: dict[str, int] = {}
-    for key in _INT_FIELDS:
-        value = table[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise KnowledgeBaseError(f"{where}: {key} must be a whole number of 1 or more "
-                                     f"(got {value!r})")
-        numbers[key] = value
     if not _ID.fullmatch(text["id"]):
         raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
+    _check_choices(where, "avoid_with", avoid, pathways)
     _check_choices(where, "regions", lists["regions"], REGIONS)
     _check_choices(where, "pathways", lists["pathways"], pathways)
     _check_choices(where, "intensity", (text["intensity"],), INTENSITIES)
@@ -201,22 +171,49 @@ def _parse(
         raise KnowledgeBaseError(f"{where}: steps must hold {_MIN_STEPS} to {_MAX_STEPS} "
                                  f"items (got {len(lists['steps'])})")
     return Exercise(
-        id=text["id"],
-        name=text["name"],
-        regions=lists["regions"],
-        pathways=lists["pathways"],
-        intensity=text["intensity"],
-        picture_alt=text["picture_alt"],
-        steps=lists["steps"],
-        hold=text["hold"],
-        repetitions=numbers["repetitions"],
-        sets=numbers["sets"],
-        how_often=text["how_often"],
-        feel=text["feel"],
-        stop_if=text["stop_if"],
-        source=text["source"],
-        avoid_with=tuple(avoid),
+        id=text["id"], name=text["name"], regions=lists["regions"], pathways=lists["pathways"],
+        intensity=text["intensity"], picture_alt=text["picture_alt"], steps=lists["steps"],
+        hold=text["hold"], repetitions=numbers["repetitions"], sets=numbers["sets"],
+        how_often=text["how_often"], feel=text["feel"], stop_if=text["stop_if"],
+        source=text["source"], avoid_with=tuple(avoid),
     )
+
+
+def _check_keys(table: Mapping[str, object], where: str) -> None:
+    keys = set(table)
+    unknown = sorted(keys - _FIELDS - set(_OPTIONAL_LISTS))
+    if unknown:
+        raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; allowed: {sorted(_FIELDS)}")
+    missing = sorted(_FIELDS - keys)
+    if missing:
+        raise KnowledgeBaseError(f"{where}: missing keys {missing}")
+
+
+def _text(value: object, where: str, key: str) -> str:
+    if not isinstance(value, str):
+        raise KnowledgeBaseError(f"{where}: {key} must be a string (got {value!r})")
+    if key not in _MAY_BE_EMPTY and not value.strip():
+        raise KnowledgeBaseError(f"{where}: {key} must not be empty")
+    return value.strip()
+
+
+def _list(value: object, where: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise KnowledgeBaseError(
+            f"{where}: {key} must be a non-empty list of non-empty strings (got {value!r})"
+        )
+    if len(set(value)) != len(value):
+        raise KnowledgeBaseError(f"{where}: {key} lists an item twice")
+    return tuple(item.strip() for item in value)
+
+
+def _count(value: object, where: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise KnowledgeBaseError(f"{where}: {key} must be a whole number of 1 or more "
+                                 f"(got {value!r})")
+    return value
 
 
 def _check_choices(where: str, key: str, values: Sequence[str], allowed: Sequence[str]) -> None:

@@ -229,7 +229,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _plan_parser(sub)
+    _document_parsers(sub)
+    _batch_parser(sub)
+    demo = sub.add_parser("demo", help="render the bundled example cases (no input needed)")
+    demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",
+                      help="folder for the PDFs (default: %(default)s)")
+    demo.set_defaults(run=_cmd_demo)
+    schema = sub.add_parser("schema", help="print the JSON Schema of the input")
+    schema.set_defaults(run=_cmd_schema)
+    return parser
 
+
+def _plan_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = sub.add_parser("plan", help="print the care plan for a presentation")
     _input_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
@@ -237,35 +249,35 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also write the plan as a FHIR R4 Bundle (- for standard output)")
     plan.set_defaults(run=_cmd_plan)
 
-    handout = sub.add_parser("handout", help="render the patient handout (PDF, or HTML)")
-    _input_arguments(handout)
-    handout.add_argument("-o", "--output", required=True, metavar="OUT",
-                         help="where to write it (- for standard output)")
-    handout.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
-    handout.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
-    handout.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
-    handout.set_defaults(run=_cmd_handout)
 
-    note = sub.add_parser("note", help="render the clinician's SOAP note (Markdown, HTML, PDF)")
-    _input_arguments(note)
-    note.add_argument("-o", "--output", metavar="OUT",
-                      help="write here; the format comes from the suffix: "
-                           f"{', '.join(NOTE_SUFFIXES)} (default: Markdown to standard output)")
-    note.add_argument("--page-size", choices=("A4", "Letter"), default="A4",
-                      help="for HTML and PDF")
-    note.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
-    note.set_defaults(run=_cmd_note)
+def _document_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """handout, note and referral: the same input, page size and clinic options."""
+    documents = {
+        "handout": ("render the patient handout (PDF, or HTML)", _cmd_handout),
+        "note": ("render the clinician's SOAP note (Markdown, HTML, PDF)", _cmd_note),
+        "referral": ("render the referral letter (only when the plan refers the patient on)",
+                     _cmd_referral),
+    }
+    for name, (help_text, run) in documents.items():
+        command = sub.add_parser(name, help=help_text)
+        _input_arguments(command)
+        if name == "note":
+            command.add_argument("-o", "--output", metavar="OUT",
+                                 help="write here; the format comes from the suffix: "
+                                      f"{', '.join(NOTE_SUFFIXES)} (default: Markdown to "
+                                      "standard output)")
+        else:
+            command.add_argument("-o", "--output", required=True, metavar="OUT",
+                                 help="where to write it (- for standard output)")
+            command.add_argument("--html", action="store_true",
+                                 help="self-contained HTML, not PDF")
+        command.add_argument("--page-size", choices=("A4", "Letter"), default="A4",
+                             help="paper size of HTML and PDF output (default: A4)")
+        command.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+        command.set_defaults(run=run)
 
-    referral = sub.add_parser("referral", help="render the referral letter (only when the "
-                                               "plan refers the patient on)")
-    _input_arguments(referral)
-    referral.add_argument("-o", "--output", required=True, metavar="OUT",
-                          help="where to write it (- for standard output)")
-    referral.add_argument("--html", action="store_true", help="self-contained HTML, not PDF")
-    referral.add_argument("--page-size", choices=("A4", "Letter"), default="A4")
-    referral.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
-    referral.set_defaults(run=_cmd_referral)
 
+def _batch_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     batch = sub.add_parser("batch", help="handouts for many presentations (JSON Lines), "
                                          "in parallel")
     batch.add_argument("input", metavar="IN.jsonl", help="one presentation JSON per line")
@@ -277,15 +289,6 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="render outputs that already exist")
     batch.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
     batch.set_defaults(run=_cmd_batch)
-
-    demo = sub.add_parser("demo", help="render the bundled example cases (no input needed)")
-    demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",
-                      help="folder for the PDFs (default: %(default)s)")
-    demo.set_defaults(run=_cmd_demo)
-
-    schema = sub.add_parser("schema", help="print the JSON Schema of the input")
-    schema.set_defaults(run=_cmd_schema)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -115,3 +115,26 @@ def test_every_hazard_marker_is_in_the_log() -> None:
                 assert (f"tests/{path.name}", name) in rows[hazard], (
                     f"{hazard} does not list tests/{path.name}::{name}"
                 )
+
+
+_PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+CODE_PAGES = [ROOT / "README.md", *PAGES]
+
+
+@pytest.mark.parametrize("page", CODE_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_python_blocks_run(
+    page: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every ```python block of the README and the docs runs, in order, from the repo root
+    (except a block whose first line says why it is not run: a signature, an outside cluster)."""
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    blocks = _PYTHON_BLOCK.findall(page.read_text(encoding="utf-8"))
+    for number, block in enumerate(blocks, 1):
+        if block.startswith("# not run: "):
+            continue
+        try:
+            exec(compile(block, f"{page.name} block {number}", "exec"), namespace)
+        except Exception as exc:
+            pytest.fail(f"{page.name}, python block {number}: {type(exc).__name__}: {exc}")
+    capsys.readouterr()
