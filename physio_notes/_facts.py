@@ -11,7 +11,7 @@ from typing import Any
 
 from ._common import NOT_RECORDED, format_date, join_words
 from ._engine import CarePlan, Referral
-from ._model import Cause
+from ._model import Cause, Symptom
 
 __all__ = [
     "advice_given",
@@ -19,6 +19,7 @@ __all__ = [
     "follow_up",
     "handout_summary",
     "history_facts",
+    "medicine_prompt",
     "referral_lines",
     "screen_summary",
     "start_back_text",
@@ -96,6 +97,20 @@ def referral_lines(plan: CarePlan) -> list[str]:
     return [f"{r.name} ({r.pathway}): {urgency_line(plan, r)}" for r in plan.destinations]
 
 
+#: From this pain score (0-10) muscle-relaxing medicine may be raised with the GP.
+SEVERE_PAIN = 7
+
+
+def medicine_prompt(plan: CarePlan) -> bool:
+    """Whether the handout asks the patient to discuss muscle-relaxing medicine with the GP:
+    only for severe pain (7/10 or more, or "severe pain" recorded), never with a red flag,
+    never with a disc problem (nothing that could contradict NICE NG59)."""
+    p = plan.presentation
+    severe = (p.pain_score is not None and p.pain_score >= SEVERE_PAIN) or (
+        Symptom.SEVERE_PAIN in p.symptoms)
+    return severe and plan.urgency is None and Cause.DISC_DISORDER not in p.causes
+
+
 def _gentle_only(plan: CarePlan) -> bool:
     return any(plan.knowledge.pathways[pid].exercises == "gentle" for pid in plan.pathway_ids)
 
@@ -118,7 +133,8 @@ def advice_given(plan: CarePlan, emergency_number: str) -> list[str]:
         lines = [words.pathway_advice[pid] for pid in plan.pathway_ids
                  if pid in words.pathway_advice]
         for key in ("home_care", "medicine", exercises, "safety_net"):
-            if key != exercises or plan.exercises:
+            if (key != exercises or plan.exercises) and (key != "medicine"
+                                                         or medicine_prompt(plan)):
                 lines.extend(words.advice[key])
     return [_fill(line, plan, emergency_number) for line in lines]
 

@@ -16,14 +16,24 @@ from ._clinic import Clinic
 from ._common import format_date, join_words
 from ._engine import CarePlan, Pathway
 from ._exercises import Exercise
+from ._facts import medicine_prompt
+from ._model import Cause, Duration
 from ._paths import templates_dir
 from ._render import Assets, Document, render_document
-from ._texts import PatientText
+from ._texts import PatientText, RegionText, SafetyNetEntry
 from ._vocab import PageSize
 
-__all__ = ["HANDOUT", "body_map_svg", "handout_content", "render_handout"]
+__all__ = [
+    "HANDOUT",
+    "body_map_svg",
+    "handout_content",
+    "render_handout",
+    "sentence",
+    "where_phrase",
+]
 
 MAX_STEPS: Final = 3
+_SAFETY_ORDER: Final = ("emergency", "today", "soon")
 
 
 @overload
@@ -65,49 +75,235 @@ def render_handout(
 def handout_content(
     plan: CarePlan, clinic: Mapping[str, Any], assets: Assets
 ) -> dict[str, Any]:
-    """Everything the handout template shows, worked out from the plan, as plain data."""
+    """Everything the handout template shows, composed from the plan, as plain data."""
     text = plan.knowledge.patient_text
     p = plan.presentation
     clinician = p.clinician
+    words = _Words(plan, str(clinic["emergency_number"]))
+    routine = plan.urgency is None
     return {
-        "title": text.handout_title,
+        "title": _title(plan, text),
         "patient_name": p.patient.name if p.patient else None,
         "clinician": {"name": clinician.name if clinician else None,
                       "role": clinician.role if clinician else None},
         "date_text": format_date(p.encounter_date),
         "date_iso": p.encounter_date.isoformat(),
         "urgency": plan.urgency,
-        "red_flags": [f.patient for f in plan.red_flag_screen.findings],
-        "region_text": text.region[p.region.value],
-        "spasm_text": text.spasm_type[p.spasm_type.value],
-        "diagnosis": p.diagnosis,
+        "sheet": None if routine else _red_flag_sheet(plan, words),
+        "where": words.where,
+        "region_name": text.regions[p.region.value].name,
         "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]))),
-        "steps": [text.pathways[pw.id].step for pw in plan.pathways][:MAX_STEPS],
-        "sections": [_section(pw, text) for pw in plan.pathways
-                     if not _refers_on_red_flags(plan, pw)],
-        "home_care": [item.text for item in text.home_care
-                      if plan.urgency is None or item.comfort],
+        "steps": [words.fill(text.pathways[pw.id].step) for pw in plan.pathways][:MAX_STEPS]
+        if routine else [],
+        "about": _about(plan, words) if routine else [],
+        "told": p.plain_diagnosis if routine else None,
+        "told_label": text.handout["told"],
+        "expect": _expect(plan) if routine else [],
+        "letter": _letter(plan) if routine else None,
+        "sections": [_section(pw, words) for pw in plan.pathways] if routine else [],
+        "home_care": _home_care(plan),
+        "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets) for e in plan.exercises],
-        "see_doctor": list(text.see_doctor),
-        "call_now": _safety_flags(plan, text.call_now),
-        "see_today": _safety_flags(plan, text.see_today),
+        "safety_net": _safety_net(plan, words),
     }
 
 
-def _refers_on_red_flags(plan: CarePlan, pathway: Pathway) -> bool:
-    role = plan.knowledge.pathways[pathway.id].referral
-    return role is not None and role.from_red_flags
+class _Words:
+    """Fills the placeholders of patient text for one plan."""
+
+    def __init__(self, plan: CarePlan, emergency_number: str) -> None:
+        self.plan = plan
+        self.emergency_number = emergency_number
+        p = plan.presentation
+        self.where = where_phrase(plan.knowledge.patient_text.regions[p.region.value],
+                                  None if p.side is None else p.side.value)
+        self.place = plan.referral.patient if plan.referral else ""
+
+    def fill(self, template: str, **extra: str) -> str:
+        return template.format_map({
+            "where": self.where, "place": self.place, "emergency_number": self.emergency_number,
+            "reasons": "", "review_date": "", **extra,
+        })
 
 
-def _section(pathway: Pathway, text: PatientText) -> dict[str, Any]:
+def sentence(words: str) -> str:
+    """Words made into a sentence: a capital first letter and a full stop."""
+    words = words.strip()
+    return words[:1].upper() + words[1:] + ("" if words.endswith((".", "?", "!")) else ".")
+
+
+def where_phrase(region: RegionText, side: str | None) -> str:
+    """The body part with its side, as the patient reads it: "your left calf"."""
+    if region.one is None:  # a part of the spine
+        return {
+            "left": f"the left side of your {region.name}",
+            "right": f"the right side of your {region.name}",
+            "both": f"both sides of your {region.name}",
+            "central": f"the middle of your {region.name}",
+        }.get(side or "", f"your {region.name}")
+    return {
+        "left": f"your left {region.one}",
+        "right": f"your right {region.one}",
+        "both": f"both your {region.name}",
+    }.get(side or "", f"your {region.name}")
+
+
+def _title(plan: CarePlan, text: PatientText) -> str:
+    if plan.urgency == "emergency":
+        return text.handout["emergency_title"]
+    if plan.urgency == "urgent":
+        return text.handout["urgent_title"]
+    return text.handout_title
+
+
+def _condition(plan: CarePlan) -> str | None:
+    """The neurological condition, "other" when the cause is neurological but unnamed."""
+    p = plan.presentation
+    if p.neurological_condition is not None:
+        return p.neurological_condition.value
+    return "other" if Cause.NEUROLOGICAL in p.causes else None
+
+
+def _about(plan: CarePlan, words: _Words) -> list[str]:
+    """What is happening: the spasm (or cramp) where it is, what set it off, its kind."""
+    text = plan.knowledge.patient_text
+    p = plan.presentation
+    region = text.regions[p.region.value]
+    lines = [words.fill(text.handout["cramp" if region.cramp else "spasm"])]
+    known = [c for c in p.causes if c is not Cause.UNKNOWN]
+    for cause in known:
+        lines.append(text.causes[cause.value])
+        condition = _condition(plan)
+        if cause is Cause.NEUROLOGICAL and condition is not None:
+            lines.append(text.conditions[condition])
+    if not known:
+        lines.append(text.causes[Cause.UNKNOWN.value])
+    if p.spasm_type.value in text.spasm_type:
+        lines.append(text.spasm_type[p.spasm_type.value])
+    return lines
+
+
+def _expect(plan: CarePlan) -> list[str]:
+    """What to expect: how long a spasm lasts, that most settle, and the next visit."""
+    expect = plan.knowledge.patient_text.expect
+    p = plan.presentation
+    long = p.duration in (Duration.HOURS, Duration.DAYS)
+    lines = [expect["long" if long else "short"], expect["settle"]]
+    if p.review_date is not None:
+        lines.append(expect["review"].format(review_date=format_date(p.review_date)))
+    else:
+        lines.append(expect["no_review"])
+    return lines
+
+
+def _letter(plan: CarePlan) -> str | None:
+    if plan.referral is None:
+        return None
+    return plan.knowledge.patient_text.handout["letter"].format(place=plan.referral.patient)
+
+
+def _section(pathway: Pathway, words: _Words) -> dict[str, Any]:
+    text = words.plan.knowledge.patient_text
     entry = text.pathways[pathway.id]
-    reasons = [text.reasons[r] for r in pathway.rules if r in text.reasons]
+    reasons = join_words([text.reasons[r] for r in pathway.rules if r in text.reasons])
+    whats = dict.fromkeys(entry.what_by_rule.get(r, entry.what) for r in pathway.rules)
     return {
         "id": pathway.id,
         "title": entry.title,
-        "what": entry.what.format(reasons=join_words(reasons)),
-        "you_do": list(entry.you_do),
-        "we_do": list(entry.we_do),
+        "what": " ".join(words.fill(what, reasons=reasons) for what in whats),
+        "you_do": [words.fill(line) for line in entry.you_do],
+        "we_do": [words.fill(line) for line in entry.we_do],
+    }
+
+
+def _home_care(plan: CarePlan) -> list[str]:
+    """Easing the spasm at home: all of it without a red flag, comfort only when urgent, none
+    in an emergency; no heat, massage or stretching when a clot is possible."""
+    if plan.urgency == "emergency":
+        return []
+    text = plan.knowledge.patient_text
+    p = plan.presentation
+    flags = {f.value for f in p.red_flags or ()}
+    causes = {c.value for c in p.causes}
+    condition = _condition(plan)
+    clot = bool(flags & text.no_heat_flags)
+    shown = []
+    for item in text.home_care:
+        if (plan.urgency is not None and not item.comfort) or (item.heat and clot):
+            continue
+        if item.pathways and not item.pathways & set(plan.pathway_ids):
+            continue
+        if (item.causes and not item.causes & causes) or (item.flags and not item.flags & flags):
+            continue
+        if item.conditions and condition not in item.conditions:
+            continue
+        shown.append(item.text)
+    return shown
+
+
+def _medicine(plan: CarePlan) -> dict[str, Any] | None:
+    """The muscle-relaxing medicine prompt, once, when :func:`medicine_prompt` allows it."""
+    if not medicine_prompt(plan):
+        return None
+    text = plan.knowledge.patient_text
+    return {"title": text.medicine_title, "lines": list(text.medicine)}
+
+
+def _applies(entry: SafetyNetEntry, plan: CarePlan) -> bool:
+    p = plan.presentation
+    causes = {c.value for c in p.causes}
+    ids = set(plan.pathway_ids)
+    condition = _condition(plan)
+    if (entry.regions or entry.or_causes) and not (
+        p.region.value in entry.regions or entry.or_causes & causes
+    ):
+        return False
+    if entry.causes and not entry.causes & causes:
+        return False
+    if entry.conditions and condition not in entry.conditions:
+        return False
+    if condition in entry.not_conditions:
+        return False
+    return (not entry.pathways or bool(entry.pathways & ids)) and not entry.not_pathways & ids
+
+
+def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
+    """When to get help, most urgent first: on an urgent sheet only the call-now signs, on an
+    emergency sheet none (the sheet itself says what to do)."""
+    if plan.urgency == "emergency":
+        return []
+    text = plan.knowledge.patient_text
+    entries = [e for e in text.safety_net if _applies(e, plan)]
+    if plan.urgency is not None:
+        entries = [e for e in entries if e.urgency == "emergency"]
+    entries.sort(key=lambda e: _SAFETY_ORDER.index(e.urgency))
+    return [
+        {
+            "id": entry.id,
+            "urgency": entry.urgency,
+            "action": words.fill(entry.action or text.actions[entry.urgency]),
+            "watch": [sentence(item) for item in entry.watch],
+            "means": entry.means,
+        }
+        for entry in entries
+    ]
+
+
+def _red_flag_sheet(plan: CarePlan, words: _Words) -> dict[str, Any]:
+    """What to do now, how fast and where; what is feared; what to take and to say."""
+    text = plan.knowledge.patient_text
+    sheet = text.red_flag_sheet
+    findings = plan.red_flag_screen.findings
+    urgency = plan.urgency or "urgent"
+    return {
+        "heading": text.handout[f"{urgency}_title"],
+        "do": [words.fill(line) for line in sheet[f"{urgency}_do"]],
+        "told_heading": sheet["told"][0],
+        "told": [sentence(f.patient) for f in findings],
+        "worried_heading": sheet["worried"][0],
+        "worried": list(dict.fromkeys(text.feared[f.flag.value] for f in findings)),
+        "take": [words.fill(line) for line in sheet["take"]],
+        "say": [words.fill(line) for line in sheet["say"]],
     }
 
 
@@ -125,13 +321,6 @@ def _exercise(exercise: Exercise, assets: Assets) -> dict[str, Any]:
         "feel": exercise.feel,
         "stop_if": exercise.stop_if,
     }
-
-
-def _safety_flags(plan: CarePlan, group: Mapping[str, str]) -> list[str]:
-    """The red-flag symptoms to watch for, in plain words (neck-only ones for the neck)."""
-    neck = plan.presentation.region.value == "neck"
-    neck_only = plan.knowledge.patient_text.neck_only
-    return [words for flag, words in group.items() if neck or flag not in neck_only]
 
 
 @cache

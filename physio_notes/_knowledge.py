@@ -238,7 +238,7 @@ def _load(folder: Traversable | Path) -> KnowledgeBase:
         recipients=recipients,
         urgency_text=urgency_text,
         patient_text=load_patient_text(DataFile(folder, "patient_text.toml"), list(pathways),
-                                       [r.id for r in rules]),
+                                       [r.id for r in rules], list(sources)),
         clinician_text=load_clinician_text(DataFile(folder, "clinician_text.toml"),
                                            list(pathways)),
         exercises=load_exercises(

@@ -29,6 +29,7 @@ __all__ = [
     "Presentation",
     "RedFlag",
     "Region",
+    "Side",
     "SpasmType",
     "StartBack",
     "Symptom",
@@ -53,6 +54,19 @@ class Region(enum.StrEnum):
     HANDS = "hands"
     CALVES = "calves"
     FEET = "feet"
+
+
+class Side(enum.StrEnum):
+    """Which side the spasm is on: named in the handout (``central``: the spine's midline)."""
+
+    LEFT = "left"
+    RIGHT = "right"
+    BOTH = "both"
+    CENTRAL = "central"
+
+
+#: Regions with a midline, where ``side = "central"`` makes sense.
+SPINAL_REGIONS: Final = frozenset({Region.LOWER_BACK, Region.MID_BACK, Region.NECK})
 
 
 class SpasmType(enum.StrEnum):
@@ -117,6 +131,9 @@ class RedFlag(enum.StrEnum):
     CONSTANT_NIGHT_PAIN = "constant_night_pain"
     HAND_CLUMSINESS_OR_GAIT_CHANGE = "hand_clumsiness_or_gait_change"
     DIZZINESS_DOUBLE_VISION_SPEECH_OR_SWALLOWING = "dizziness_double_vision_speech_or_swallowing"
+    PROGRESSIVE_ARM_WEAKNESS = "progressive_arm_weakness"
+    CALF_SWELLING_REDNESS_OR_WARMTH = "calf_swelling_redness_or_warmth"
+    BREATHLESSNESS_OR_CHEST_PAIN = "breathlessness_or_chest_pain"
 
 
 E = TypeVar("E", bound=enum.Enum)
@@ -142,6 +159,10 @@ def _to_enum_tuple(kind: type[E], value: object) -> object:
 # Named converters (mypy's attrs plugin reads named functions).
 def _region(value: object) -> Any:
     return _to_enum(Region, value)
+
+
+def _side(value: object) -> Any:
+    return _to_enum(Side, value)
 
 
 def _spasm_type(value: object) -> Any:
@@ -351,6 +372,7 @@ class Presentation(_SelfChecking):
     """
 
     region: Region = attrs.field(converter=_region)
+    side: Side | None = attrs.field(default=None, converter=_side)
     schema_version: int = SCHEMA_VERSION
     patient: Patient | None = None
     clinician: Clinician | None = None
@@ -368,6 +390,10 @@ class Presentation(_SelfChecking):
     eased_by_heat_and_positioning: bool | None = None
     pain_score: int | None = attrs.field(default=None, metadata={"range": (0, 10)})
     diagnosis: str | None = attrs.field(default=None, metadata={"max_length": _MAX_DIAGNOSIS})
+    plain_diagnosis: str | None = attrs.field(
+        default=None, metadata={"max_length": _MAX_DIAGNOSIS}
+    )
+    review_date: dt.date | None = attrs.field(default=None, converter=_lenient_date)
     red_flags: tuple[RedFlag, ...] | None = attrs.field(
         default=None, converter=_red_flags
     )
@@ -381,6 +407,7 @@ class Presentation(_SelfChecking):
         check.nested("clinician", Clinician)
         check.date("date")
         check.choice("region", Region)
+        check.choice("side", Side, optional=True)
         check.choice("spasm_type", SpasmType)
         check.choice_list("causes", Cause)
         check.choice("neurological_condition", NeurologicalCondition, optional=True)
@@ -390,6 +417,8 @@ class Presentation(_SelfChecking):
         check.boolean("eased_by_heat_and_positioning")
         check.integer("pain_score", optional=True)
         check.text("diagnosis")
+        check.text("plain_diagnosis")
+        check.date("review_date")
         check.choice_list("red_flags", RedFlag, optional=True)
         check.text("notes")
         check.nested("start_back", StartBack)
@@ -421,6 +450,20 @@ class Presentation(_SelfChecking):
                 "is valid only for region 'lower_back' (the tool screens low back pain)",
                 self.region,
             )
+        if (
+            check.valid("side", "region")
+            and self.side is Side.CENTRAL
+            and self.region not in SPINAL_REGIONS
+        ):
+            check.add("side", "'central' is allowed only for lower_back, mid_back and neck; "
+                              "use left, right or both", self.side)
+        if (
+            check.valid("date", "review_date")
+            and self.date is not None
+            and self.review_date is not None
+            and self.review_date < self.date
+        ):
+            check.add("review_date", "must not be before the encounter date", self.review_date)
         born = self.patient.date_of_birth if isinstance(self.patient, Patient) else None
         if (
             check.valid("date")

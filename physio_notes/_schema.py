@@ -2,8 +2,9 @@
 
 Types, enum values, ranges and lengths come from the model's fields and metadata, so the
 schema cannot drift from what :meth:`Presentation.from_dict` accepts. Cross-field rules that
-JSON Schema can express are added at the end; two it cannot (STarT Back distress not above the
-total, birth date not after the encounter) are checked by the model only.
+JSON Schema can express are added at the end; three it cannot (STarT Back distress not above
+the total, birth date not after the encounter, review date not before the encounter) are
+checked by the model only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ._model import SCHEMA_VERSION, Cause, Presentation, Region
+from ._model import SCHEMA_VERSION, SPINAL_REGIONS, Cause, Presentation, Region, Side
 
 __all__ = ["json_schema"]
 
@@ -34,6 +35,12 @@ def json_schema() -> dict[str, Any]:
             "properties": {"causes": {"contains": {"const": Cause.NEUROLOGICAL.value}}},
         }),
         _if_present("start_back", {"properties": {"region": {"const": Region.LOWER_BACK.value}}}),
+        {
+            "if": {"required": ["side"], "properties": {"side": {"const": Side.CENTRAL.value}}},
+            "then": {"properties": {"region": {
+                "enum": [r.value for r in Region if r in SPINAL_REGIONS],
+            }}},
+        },
         {
             "if": {
                 "required": ["causes"],

@@ -15,47 +15,102 @@ from typing import Final
 import attrs
 
 from ._datafile import DataFile
-from ._model import RedFlag, Region, SpasmType
+from ._model import Cause, NeurologicalCondition, RedFlag, Region
 
-__all__ = ["ClinicianText", "PathwayText", "PatientText", "load_clinician_text",
-           "load_patient_text"]
+__all__ = [
+    "ClinicianText",
+    "HomeCareItem",
+    "PathwayText",
+    "PatientText",
+    "RegionText",
+    "SafetyNetEntry",
+    "load_clinician_text",
+    "load_patient_text",
+]
 
 _ADVICE_PLACEHOLDERS: Final = ("emergency_number", "recipients", "exercises")
 
 
 @attrs.frozen
+class RegionText:
+    """A body part in the patient's words: ``name`` ("calves"), ``one`` limb ("calf") or
+    ``None`` for a part of the spine, and whether the patient knows a spasm there as a cramp."""
+
+    name: str
+    one: str | None
+    cramp: bool
+
+
+@attrs.frozen
 class PathwayText:
-    """What the handout says about one pathway."""
+    """What the handout says about one pathway (``what_by_rule`` replaces ``what`` when that
+    rule chose the pathway)."""
 
     title: str
     step: str
     what: str
+    what_by_rule: Mapping[str, str]
     you_do: tuple[str, ...]
     we_do: tuple[str, ...]
 
 
 @attrs.frozen
 class HomeCareItem:
-    """One home-care line; ``comfort`` items stay on an urgent red-flag sheet."""
+    """One home-care line, and when it applies (empty filters match every plan)."""
 
     text: str
-    comfort: bool
+    comfort: bool = False
+    heat: bool = False
+    pathways: frozenset[str] = frozenset()
+    causes: frozenset[str] = frozenset()
+    conditions: frozenset[str] = frozenset()
+    flags: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class SafetyNetEntry:
+    """When to get help: what to watch for, what it may mean, what to do and how fast."""
+
+    id: str
+    urgency: str
+    watch: tuple[str, ...]
+    means: str
+    sources: tuple[str, ...]
+    action: str | None = None
+    regions: frozenset[str] = frozenset()
+    or_causes: frozenset[str] = frozenset()
+    causes: frozenset[str] = frozenset()
+    conditions: frozenset[str] = frozenset()
+    not_conditions: frozenset[str] = frozenset()
+    pathways: frozenset[str] = frozenset()
+    not_pathways: frozenset[str] = frozenset()
 
 
 @attrs.frozen
 class PatientText:
     """Everything the handout says, validated (``patient_text.toml``)."""
 
-    handout_title: str
+    handout: Mapping[str, str]
+    regions: Mapping[str, RegionText]
+    causes: Mapping[str, str]
+    conditions: Mapping[str, str]
     spasm_type: Mapping[str, str]
-    region: Mapping[str, str]
+    expect: Mapping[str, str]
     reasons: Mapping[str, str]
     pathways: Mapping[str, PathwayText]
     home_care: tuple[HomeCareItem, ...]
-    see_doctor: tuple[str, ...]
-    neck_only: frozenset[str]
-    call_now: Mapping[str, str]
-    see_today: Mapping[str, str]
+    no_heat_flags: frozenset[str]
+    medicine_title: str
+    medicine: tuple[str, ...]
+    red_flag_sheet: Mapping[str, tuple[str, ...]]
+    feared: Mapping[str, str]
+    actions: Mapping[str, str]
+    safety_net: tuple[SafetyNetEntry, ...]
+
+    @property
+    def handout_title(self) -> str:
+        """The title of a handout without a red flag."""
+        return self.handout["title"]
 
 
 @attrs.frozen
@@ -68,82 +123,206 @@ class ClinicianText:
     handout_summary: Mapping[str, str]
 
 
+#: The names a handout text may use, by where it appears.
+_HANDOUT_WORDS: Final = {
+    "title": (), "emergency_title": (), "urgent_title": (), "spasm": ("where",),
+    "cramp": ("where",), "told": (), "letter": ("place",),
+}
+_EXPECT_WORDS: Final = {"short": (), "long": (), "settle": (), "review": ("review_date",),
+                        "no_review": ()}
+_SAFETY_URGENCIES: Final = ("emergency", "today", "soon")
+
+
+@attrs.frozen
+class _Known:
+    """The contract values and knowledge-base ids the words may refer to."""
+
+    pathways: Collection[str]
+    rules: Collection[str]
+    sources: Collection[str]
+
+
 def load_patient_text(
-    file: DataFile, pathway_ids: Collection[str], rule_ids: Collection[str]
+    file: DataFile,
+    pathway_ids: Collection[str],
+    rule_ids: Collection[str],
+    source_ids: Collection[str] = (),
 ) -> PatientText:
-    """Read and check the handout's words against the pathways and rules they describe."""
-    spasm = file.keys_exactly("[spasm_type]", file.table("spasm_type"),
-                              [m.value for m in SpasmType])
-    region = file.keys_exactly("[region]", file.table("region"), [m.value for m in Region])
-    reasons = file.table("reason")
-    if not isinstance(reasons, dict) or set(reasons) - set(rule_ids):
-        unknown = sorted(set(reasons) - set(rule_ids)) if isinstance(reasons, dict) else reasons
-        raise file.error("[reason]", f"keys must be rule ids (unknown: {unknown})")
-    handout = file.entry("[handout]", file.table("handout"), ("title",))
-    see_doctor, neck_only, call_now, see_today = _safety_net(file)
+    """Read and check the handout's words against the pathways, rules and sources."""
+    known = _Known(pathway_ids, rule_ids, source_ids)
+    handout = file.keys_exactly("[handout]", file.table("handout"), _HANDOUT_WORDS)
+    expect = file.keys_exactly("[expect]", file.table("expect"), _EXPECT_WORDS)
+    medicine = file.entry("[medicine]", file.table("medicine"), ("title", "text"))
     return PatientText(
-        handout_title=file.text("[handout] title", handout["title"]),
-        spasm_type={k: file.text(f"[spasm_type] {k}", v) for k, v in spasm.items()},
-        region={k: file.text(f"[region] {k}", v) for k, v in region.items()},
-        reasons={k: file.text(f"[reason] {k!r}", v) for k, v in reasons.items()},
-        pathways=_pathway_texts(file, pathway_ids),
-        home_care=_home_care(file),
-        see_doctor=see_doctor,
-        neck_only=neck_only,
-        call_now=call_now,
-        see_today=see_today,
+        handout={k: file.text(f"[handout] {k}", v, _HANDOUT_WORDS[k]) for k, v in handout.items()},
+        regions=_regions(file),
+        causes=_words(file, "cause", [c.value for c in Cause]),
+        conditions=_words(file, "condition", [c.value for c in NeurologicalCondition]),
+        spasm_type=_words(file, "spasm_type", ["primary", "secondary"]),
+        expect={k: file.text(f"[expect] {k}", v, _EXPECT_WORDS[k]) for k, v in expect.items()},
+        reasons=_reasons(file, known),
+        pathways=_pathway_texts(file, known),
+        home_care=_home_care(file, known),
+        no_heat_flags=_values(file, "no_heat_flags", file.table("no_heat_flags"), _FLAGS),
+        medicine_title=file.text("[medicine] title", medicine["title"]),
+        medicine=file.texts("[medicine] text", medicine["text"]),
+        red_flag_sheet=_red_flag_sheet(file),
+        feared=_feared(file),
+        actions={k: file.text(f"[action] {k}", v, ("emergency_number",)) for k, v in
+                 file.keys_exactly("[action]", file.table("action"), _SAFETY_URGENCIES).items()},
+        safety_net=_safety_net(file, known),
     )
 
 
-def _pathway_texts(file: DataFile, pathway_ids: Collection[str]) -> dict[str, PathwayText]:
-    table = file.keys_exactly("[pathway]", file.table("pathway"), pathway_ids)
+_FLAGS: Final = frozenset(f.value for f in RedFlag)
+_FILTERS: Final = {
+    "regions": frozenset(r.value for r in Region),
+    "causes": frozenset(c.value for c in Cause),
+    "or_causes": frozenset(c.value for c in Cause),
+    "conditions": frozenset(c.value for c in NeurologicalCondition),
+    "not_conditions": frozenset(c.value for c in NeurologicalCondition),
+    "flags": _FLAGS,
+}
+
+
+def _words(file: DataFile, table: str, keys: list[str]) -> dict[str, str]:
+    found = file.keys_exactly(f"[{table}]", file.table(table), keys)
+    return {k: file.text(f"[{table}] {k}", v) for k, v in found.items()}
+
+
+def _values(file: DataFile, where: str, value: object, allowed: Collection[str]) -> frozenset[str]:
+    if not isinstance(value, list) or any(v not in allowed for v in value):
+        raise file.error(where, f"must list values from {sorted(allowed)} (got {value!r:.80})")
+    return frozenset(value)
+
+
+def _regions(file: DataFile) -> dict[str, RegionText]:
+    table = file.keys_exactly("[region]", file.table("region"), [r.value for r in Region])
     out = {}
-    for pid in pathway_ids:
+    for key, raw in table.items():
+        where = f"[region.{key}]"
+        entry = file.entry(where, raw, ("name",), ("one", "cramp"))
+        cramp = entry.get("cramp", False)
+        if not isinstance(cramp, bool):
+            raise file.error(f"{where} cramp", "must be true or false")
+        one = entry.get("one")
+        out[key] = RegionText(file.text(f"{where} name", entry["name"]),
+                              None if one is None else file.text(f"{where} one", one), cramp)
+    return out
+
+
+def _reasons(file: DataFile, known: _Known) -> dict[str, str]:
+    reasons = file.table("reason")
+    if not isinstance(reasons, dict) or set(reasons) - set(known.rules):
+        unknown = sorted(set(reasons) - set(known.rules)) if isinstance(reasons, dict) else reasons
+        raise file.error("[reason]", f"keys must be rule ids (unknown: {unknown})")
+    return {k: file.text(f"[reason] {k!r}", v) for k, v in reasons.items()}
+
+
+def _pathway_texts(file: DataFile, known: _Known) -> dict[str, PathwayText]:
+    table = file.keys_exactly("[pathway]", file.table("pathway"), known.pathways)
+    words = ("reasons", "where")
+    out = {}
+    for pid in known.pathways:
         where = f"[pathway.{pid}]"
-        entry = file.entry(where, table[pid], ("title", "step", "what", "you_do", "we_do"))
+        entry = file.entry(where, table[pid], ("title", "step", "what", "you_do", "we_do"),
+                           ("what_by_rule",))
+        by_rule = entry.get("what_by_rule", {})
+        if not isinstance(by_rule, dict) or set(by_rule) - set(known.rules):
+            raise file.error(f"{where} what_by_rule", "keys must be rule ids")
         out[pid] = PathwayText(
             title=file.text(f"{where} title", entry["title"]),
-            step=file.text(f"{where} step", entry["step"]),
-            what=file.text(f"{where} what", entry["what"], ("reasons",)),
-            you_do=file.texts(f"{where} you_do", entry["you_do"], may_be_empty=True),
-            we_do=file.texts(f"{where} we_do", entry["we_do"], may_be_empty=True),
+            step=file.text(f"{where} step", entry["step"], words),
+            what=file.text(f"{where} what", entry["what"], words),
+            what_by_rule={k: file.text(f"{where} what_by_rule {k!r}", v, words)
+                          for k, v in by_rule.items()},
+            you_do=file.texts(f"{where} you_do", entry["you_do"], words, may_be_empty=True),
+            we_do=file.texts(f"{where} we_do", entry["we_do"], words, may_be_empty=True),
         )
     return out
 
 
-def _home_care(file: DataFile) -> tuple[HomeCareItem, ...]:
+def _flag(file: DataFile, where: str, entry: Mapping[str, object], key: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise file.error(f"{where} {key}", "must be true or false")
+    return value
+
+
+def _home_care(file: DataFile, known: _Known) -> tuple[HomeCareItem, ...]:
     items = file.table("home_care")
     if not isinstance(items, list) or not items:
         raise file.error("[[home_care]]", "must list at least one item")
+    filters = {"pathways": frozenset(known.pathways), "causes": _FILTERS["causes"],
+               "conditions": _FILTERS["conditions"], "flags": _FLAGS}
     out = []
     for i, raw in enumerate(items):
-        entry = file.entry(f"[[home_care]] #{i + 1}", raw, ("text", "comfort"))
-        if not isinstance(entry["comfort"], bool):
-            raise file.error(f"[[home_care]] #{i + 1}", "comfort must be true or false")
-        out.append(HomeCareItem(file.text(f"[[home_care]] #{i + 1}", entry["text"]),
-                                entry["comfort"]))
+        where = f"[[home_care]] #{i + 1}"
+        entry = file.entry(where, raw, ("text",), ("comfort", "heat", *filters))
+        out.append(HomeCareItem(
+            text=file.text(where, entry["text"]),
+            comfort=_flag(file, where, entry, "comfort"),
+            heat=_flag(file, where, entry, "heat"),
+            **{key: _values(file, f"{where} {key}", entry.get(key, []), allowed)
+               for key, allowed in filters.items()},
+        ))
     return tuple(out)
 
 
-def _safety_net(
-    file: DataFile,
-) -> tuple[tuple[str, ...], frozenset[str], dict[str, str], dict[str, str]]:
-    where = "[safety_net]"
-    net = file.entry(where, file.table("safety_net"),
-                     ("see_doctor", "neck_only", "call_now", "see_today"))
-    flags = {f.value for f in RedFlag}
-    groups: dict[str, dict[str, str]] = {}
-    for group in ("call_now", "see_today"):
-        table = net[group]
-        if not isinstance(table, dict) or not table or set(table) - flags:
-            raise file.error(f"[safety_net.{group}]",
-                             f"keys must be red-flag ids from {sorted(flags)}")
-        groups[group] = {k: file.text(f"[safety_net.{group}] {k}", v) for k, v in table.items()}
-    neck_only = net["neck_only"]
-    if not isinstance(neck_only, list) or set(neck_only) - flags:
-        raise file.error(f"{where} neck_only", "must list red-flag ids")
-    return (file.texts(f"{where} see_doctor", net["see_doctor"]), frozenset(neck_only),
-            groups["call_now"], groups["see_today"])
+def _red_flag_sheet(file: DataFile) -> dict[str, tuple[str, ...]]:
+    sheet = file.keys_exactly("[red_flag_sheet]", file.table("red_flag_sheet"),
+                              ("emergency", "urgent", "all"))
+    words = ("emergency_number", "place")
+    out = {}
+    for urgency in ("emergency", "urgent"):
+        entry = file.entry(f"[red_flag_sheet.{urgency}]", sheet[urgency], ("do",))
+        out[f"{urgency}_do"] = file.texts(f"[red_flag_sheet.{urgency}] do", entry["do"], words)
+    common = file.entry("[red_flag_sheet.all]", sheet["all"], ("told", "worried", "take", "say"))
+    for key in ("take", "say"):
+        out[key] = file.texts(f"[red_flag_sheet.all] {key}", common[key], words)
+    for key in ("told", "worried"):
+        out[key] = (file.text(f"[red_flag_sheet.all] {key}", common[key]),)
+    return out
+
+
+def _feared(file: DataFile) -> dict[str, str]:
+    table = file.keys_exactly("[red_flag]", file.table("red_flag"), sorted(_FLAGS))
+    out = {}
+    for flag, raw in table.items():
+        entry = file.entry(f"[red_flag.{flag}]", raw, ("feared",))
+        out[flag] = file.text(f"[red_flag.{flag}] feared", entry["feared"])
+    return out
+
+
+def _safety_net(file: DataFile, known: _Known) -> tuple[SafetyNetEntry, ...]:
+    entries = file.table("safety_net")
+    if not isinstance(entries, list) or not entries:
+        raise file.error("[[safety_net]]", "must list at least one entry")
+    filters = {**{k: v for k, v in _FILTERS.items() if k != "flags"},
+               "pathways": frozenset(known.pathways), "not_pathways": frozenset(known.pathways)}
+    out = []
+    for i, raw in enumerate(entries):
+        name = raw.get("id", f"#{i + 1}") if isinstance(raw, dict) else f"#{i + 1}"
+        where = f"[[safety_net]] {name!r}"
+        entry = file.entry(where, raw, ("id", "urgency", "watch", "means", "sources"),
+                           ("action", *filters))
+        sources = entry["sources"]
+        if known.sources and (not isinstance(sources, list) or not sources
+                              or set(sources) - set(known.sources)):
+            raise file.error(f"{where} sources",
+                             f"must list source ids from {sorted(known.sources)}")
+        out.append(SafetyNetEntry(
+            id=file.text(f"{where} id", entry["id"]),
+            urgency=file.choice(f"{where} urgency", entry["urgency"], _SAFETY_URGENCIES),
+            watch=file.texts(f"{where} watch", entry["watch"]),
+            means=file.text(f"{where} means", entry["means"]),
+            sources=tuple(sources),
+            action=None if "action" not in entry else file.text(
+                f"{where} action", entry["action"], ("emergency_number",)),
+            **{key: _values(file, f"{where} {key}", entry.get(key, []), allowed)
+               for key, allowed in filters.items()},
+        ))
+    return tuple(out)
 
 
 def load_clinician_text(file: DataFile, pathway_ids: Collection[str]) -> ClinicianText:

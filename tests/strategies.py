@@ -6,8 +6,11 @@ rules it respects are the model's cross-field rules (shared/design.md):
 * ``unknown`` is a cause only on its own;
 * ``neurological_condition`` only with the cause ``neurological``;
 * ``start_back`` only for ``lower_back``, with ``distress`` not above ``total``;
-* ``red_flags`` is ``None`` (not screened) or a list (possibly empty: screened, none found);
-* a patient's date of birth is never after the encounter date.
+* ``side`` ``central`` only for the spinal regions (``lower_back``, ``mid_back``, ``neck``);
+* ``red_flags`` is ``None`` (not screened) or a list (possibly empty: screened, none found),
+  drawn from the whole :class:`RedFlag` enum, so a new flag is drawn without a change here;
+* a patient's date of birth is never after the encounter date;
+* a review date is never before the encounter date.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from physio_notes import (
     Presentation,
     RedFlag,
     Region,
+    Side,
     SpasmType,
     StartBack,
     Symptom,
 )
+from physio_notes._model import SPINAL_REGIONS
 
 __all__ = ["KNOWN_CAUSES", "presentation_dicts", "presentations", "texts"]
 
@@ -84,6 +89,12 @@ def clinicians() -> st.SearchStrategy[Clinician]:
     return st.builds(Clinician, name=_optional(texts(200)), role=_optional(texts(200)))
 
 
+def sides(region: Region) -> st.SearchStrategy[Side]:
+    """A side the region allows: ``central`` only for the spine."""
+    allowed = [s for s in Side if s is not Side.CENTRAL or region in SPINAL_REGIONS]
+    return st.sampled_from(allowed)
+
+
 @st.composite
 def _presentations(draw: st.DrawFn) -> Presentation:
     region = draw(st.sampled_from(Region))
@@ -97,6 +108,7 @@ def _presentations(draw: st.DrawFn) -> Presentation:
     start_back = draw(_optional(start_backs())) if region is Region.LOWER_BACK else None
     return Presentation(
         region=region,
+        side=draw(_optional(sides(region))),
         patient=draw(_optional(patients(date))),
         clinician=draw(_optional(clinicians())),
         date=date,
@@ -109,6 +121,8 @@ def _presentations(draw: st.DrawFn) -> Presentation:
         eased_by_heat_and_positioning=draw(_optional(st.booleans())),
         pain_score=draw(_optional(st.integers(0, 10))),
         diagnosis=draw(_optional(texts(1_000))),
+        plain_diagnosis=draw(_optional(texts(1_000))),
+        review_date=draw(_optional(st.dates(date or _EARLIEST, _LATEST))),
         red_flags=draw(
             _optional(st.lists(st.sampled_from(RedFlag), max_size=4, unique=True).map(tuple))
         ),

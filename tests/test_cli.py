@@ -187,7 +187,7 @@ BAD_INPUT = [
     pytest.param(
         ["plan", "p.json", "--json"],
         {"p.json": b'{"schema_version": 1, "region": "neck", "patinet": {}}'}, b"",
-        "$.patinet: is not a known field; allowed: region, schema_version, patient",
+        "$.patinet: is not a known field; allowed: region, side, schema_version, patient",
         id="unknown-field",
     ),
     pytest.param(

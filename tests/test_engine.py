@@ -77,6 +77,14 @@ CLINICAL_CASES = [
     red_flag_case(
         "red-flag.hand-clumsiness-or-gait-change", "hand_clumsiness_or_gait_change", region="neck"
     ),
+    red_flag_case("red-flag.progressive-arm-weakness", "progressive_arm_weakness", region="neck"),
+    red_flag_case(
+        "red-flag.calf-swelling-redness-or-warmth", "calf_swelling_redness_or_warmth",
+        region="feet",
+    ),
+    red_flag_case(
+        "red-flag.breathlessness-or-chest-pain", "breathlessness_or_chest_pain", region="mid_back"
+    ),
     case(
         "neurological.cause",
         ["neurologist-referral"],

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
+import functools
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 
 from physio_notes import (
     Cause,
@@ -21,6 +23,7 @@ from physio_notes import (
     PresentationError,
     RedFlag,
     Region,
+    Side,
     load_presentation,
     select_pathways,
 )
@@ -29,11 +32,13 @@ from physio_notes._fhir._codes import (
     CONDITION_CODES,
     DOCUMENT_TYPES,
     EXT_EMPTY_STRING,
+    EXT_PLAIN_DIAGNOSIS,
     EXT_PROVENANCE,
     LOINC,
     PATHWAY_SYSTEM,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
+    SIDE_CODES,
     SNOMED,
 )
 
@@ -164,6 +169,101 @@ def test_condition_note_and_text_only_condition_give_the_diagnosis() -> None:
     assert p.diagnosis == "Acute lumbar spasm\nQuery facet joint"
 
 
+def body_site(system: str, code: str) -> JSON:
+    """A Condition.bodySite concept coded ``system|code``."""
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def plain_note(text: str) -> JSON:
+    """A Condition.note marked as the plain diagnosis."""
+    return {"extension": [{"url": EXT_PLAIN_DIAGNOSIS, "valueBoolean": True}], "text": text}
+
+
+@pytest.mark.parametrize(("key", "side"), list(SIDE_CODES.items()))
+def test_every_side_code_maps(key: tuple[str, str], side: Side) -> None:
+    """Each Condition.bodySite laterality row gives its side."""
+    assert from_fhir(bundle({**BACK, "bodySite": [body_site(*key)]})).side is side
+
+
+def test_side_laterality_codes() -> None:
+    """Left, right and both have their SNOMED CT laterality qualifier; central has none."""
+    external = {side: code for (system, code), side in SIDE_CODES.items() if system == SNOMED}
+    assert external == {Side.LEFT: "7771000", Side.RIGHT: "24028007", Side.BOTH: "51440002"}
+    assert all((PROJECT_SYSTEM, side.value) in SIDE_CODES for side in Side)
+
+
+@pytest.mark.parametrize(
+    ("side", "codes"),
+    [
+        (Side.LEFT, [(PROJECT_SYSTEM, "left"), (SNOMED, "7771000")]),
+        (Side.RIGHT, [(PROJECT_SYSTEM, "right"), (SNOMED, "24028007")]),
+        (Side.BOTH, [(PROJECT_SYSTEM, "both"), (SNOMED, "51440002")]),
+        (Side.CENTRAL, [(PROJECT_SYSTEM, "central")]),
+    ],
+)
+def test_side_is_written_as_body_site(side: Side, codes: list[tuple[str, str]]) -> None:
+    """The region Condition carries the side in bodySite: project code, then SNOMED CT."""
+    written = presentation_to_fhir(Presentation(region=Region.NECK, side=side))
+    (condition_resource,) = [e["resource"] for e in written["entry"]
+                             if e["resource"]["resourceType"] == "Condition"]
+    (site,) = condition_resource["bodySite"]
+    assert [(c["system"], c["code"]) for c in site["coding"]] == codes
+    assert all(c["display"] for c in site["coding"])
+
+
+def test_central_side_outside_the_spine_points_at_the_body_site() -> None:
+    """The contract refuses central for the calves; the problem is at the bodySite coding."""
+    calf = condition("http://hl7.org/fhir/sid/icd-10-cm", "M62.831",
+                     bodySite=[body_site(PROJECT_SYSTEM, "central")])
+    found = problems(bundle(calf))
+    assert found[0][0] == "/entry/0/resource/bodySite/0/coding/0"
+    assert found[0][1].startswith("side 'central' is allowed only for")
+
+
+def test_unsupported_body_site_code() -> None:
+    """A bodySite code outside the laterality table is a problem at its coding."""
+    site = body_site(SNOMED, "399488007")
+    found = problems(bundle({**BACK, "bodySite": [site]}))
+    assert found[0][0] == "/entry/0/resource/bodySite/0/coding/0"
+    assert found[0][1].startswith("bodySite code SNOMED CT '399488007' is not one")
+
+
+def test_conflicting_sides() -> None:
+    """Two Conditions with different sides conflict, at the second bodySite coding."""
+    left = {**BACK, "bodySite": [body_site(SNOMED, "7771000")]}
+    right = condition(SNOMED, "24700007", bodySite=[body_site(SNOMED, "24028007")])
+    found = problems(bundle(left, right))
+    assert found[0][0] == "/entry/1/resource/bodySite/0/coding/0"
+    assert "side is given twice" in found[0][1]
+
+
+def test_plain_diagnosis_note_is_kept_apart_from_the_diagnosis() -> None:
+    """A note marked by the project extension is the plain diagnosis; other notes diagnose."""
+    noted = {**BACK, "note": [{"text": "L5 radiculopathy"}, plain_note("A trapped nerve"),
+                              {"extension": [{"url": EXT_PLAIN_DIAGNOSIS, "valueBoolean": False}],
+                               "text": "Query L4/5 disc"}]}
+    p = from_fhir(bundle(noted))
+    assert (p.diagnosis, p.plain_diagnosis) == ("L5 radiculopathy\nQuery L4/5 disc",
+                                                "A trapped nerve")
+
+
+def test_plain_diagnosis_is_written_as_a_marked_note() -> None:
+    """The diagnosis is a plain note, the plain diagnosis a note with the project extension."""
+    p = Presentation(region=Region.LOWER_BACK, diagnosis="L5 radiculopathy",
+                     plain_diagnosis="A trapped nerve")
+    (condition_resource,) = [e["resource"] for e in presentation_to_fhir(p)["entry"]
+                             if e["resource"]["resourceType"] == "Condition"]
+    assert condition_resource["note"] == [{"text": "L5 radiculopathy"},
+                                          plain_note("A trapped nerve")]
+
+
+def test_plain_diagnosis_marker_must_be_boolean() -> None:
+    """The plain-diagnosis extension needs valueBoolean."""
+    note = {"extension": [{"url": EXT_PLAIN_DIAGNOSIS, "valueString": "yes"}], "text": "x"}
+    found = problems(bundle({**BACK, "note": [note]}))
+    assert [p for p, _ in found] == ["/entry/0/resource/note/0/extension/0/valueBoolean"]
+
+
 # --- Observation mapping rows ---------------------------------------------------------------
 
 
@@ -227,6 +327,64 @@ def test_red_flag_screen_none_found() -> None:
 def test_project_field_observations(resource: JSON, field: str, expected: object) -> None:
     """Each project field code sets its contract field."""
     assert from_fhir(bundle(BACK, resource)).to_dict()[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2026-12-08", dt.date(2026, 12, 8)), ("2026-12-08T09:30:00+00:00", dt.date(2026, 12, 8))],
+)
+def test_review_date_observation(value: str, expected: dt.date) -> None:
+    """The project review_date Observation's valueDateTime (date part) is the review date."""
+    assert from_fhir(bundle(BACK, project("review_date", valueDateTime=value))
+                     ).review_date == expected
+
+
+def test_review_date_is_written_as_a_date() -> None:
+    """The review date is a project-coded Observation with a date-only valueDateTime."""
+    written = presentation_to_fhir(Presentation(region=Region.NECK,
+                                                review_date=dt.date(2026, 12, 8)))
+    (obs,) = [e["resource"] for e in written["entry"]
+              if e["resource"]["resourceType"] == "Observation"]
+    assert obs["code"]["coding"][0]["code"] == "review_date"
+    assert obs["valueDateTime"] == "2026-12-08"
+
+
+def test_review_date_before_the_encounter_points_at_its_observation() -> None:
+    """A review date before the encounter date is a problem at the review Observation."""
+    encounter = {"resourceType": "Encounter", "status": "finished",
+                 "period": {"start": "2026-11-24"}}
+    found = problems(bundle(BACK, encounter, project("review_date", valueDateTime="2026-11-23")))
+    assert found == [("/entry/2/resource",
+                      "review_date must not be before the encounter date")]
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [({}, "/entry/1/resource/valueDateTime"),
+     ({"valueDateTime": "2026-12"}, "/entry/1/resource/valueDateTime"),
+     ({"valueDateTime": 20261208}, "/entry/1/resource/valueDateTime"),
+     ({"valueDateTime": "2026-02-30"}, "/entry/1/resource/valueDateTime")],
+)
+def test_bad_review_date(value: JSON, path: str) -> None:
+    """A missing, partial, non-string or impossible review date is a problem at its value."""
+    assert [p for p, _ in problems(bundle(BACK, project("review_date", **value)))] == [path]
+
+
+NEW_RED_FLAGS = [RedFlag.PROGRESSIVE_ARM_WEAKNESS, RedFlag.CALF_SWELLING_REDNESS_OR_WARMTH,
+                 RedFlag.BREATHLESSNESS_OR_CHEST_PAIN]
+
+
+@pytest.mark.parametrize("flag", NEW_RED_FLAGS)
+def test_new_red_flags_are_project_coded(flag: RedFlag) -> None:
+    """The three newer red flags have only their project code, both ways."""
+    assert [key for key, mapped in RED_FLAG_CODES.items() if mapped is flag] == [
+        (PROJECT_SYSTEM, flag.value)]
+    written = presentation_to_fhir(Presentation(region=Region.NECK, red_flags=(flag,)))
+    (obs,) = [e["resource"] for e in written["entry"]
+              if e["resource"]["resourceType"] == "Observation"]
+    assert obs["code"]["coding"] == [{"system": PROJECT_SYSTEM, "code": flag.value,
+                                      "display": flag.value.replace("_", " ")}]
+    assert from_fhir(written).red_flags == (flag,)
 
 
 def test_neurological_condition_observation() -> None:
@@ -388,6 +546,51 @@ def test_round_trip(p: Presentation) -> None:
     assert from_fhir(presentation_to_fhir(p)) == p
 
 
+NEW_FIELDS = Presentation(
+    region=Region.LOWER_BACK, side=Side.CENTRAL, date=dt.date(2026, 11, 24),
+    diagnosis="L4/5 disc herniation", plain_diagnosis="A bulging disc in your lower back",
+    review_date=dt.date(2026, 12, 8), red_flags=tuple(NEW_RED_FLAGS),
+)
+
+
+def test_round_trip_of_the_new_fields() -> None:
+    """side, plain_diagnosis, review_date and the newer red flags read back equal."""
+    assert from_fhir(presentation_to_fhir(NEW_FIELDS)) == NEW_FIELDS
+    both_empty = Presentation(region=Region.HANDS, side=Side.BOTH, diagnosis="",
+                              plain_diagnosis="")
+    assert from_fhir(presentation_to_fhir(both_empty)) == both_empty
+
+
+FIND = settings(max_examples=5_000, phases=[Phase.generate], database=None)  # no shrinking
+
+
+def test_round_trip_strategy_draws_the_new_fields() -> None:
+    """The presentations the round trip draws include every new field (with the rules kept)."""
+    assert find(presentations(), lambda p: bool(p.plain_diagnosis), settings=FIND
+                ).plain_diagnosis
+    dated = find(presentations(), lambda p: p.review_date is not None and p.date is not None,
+                 settings=FIND)
+    assert dated.review_date is not None
+    assert dated.date is not None
+    assert dated.review_date >= dated.date
+    for side in Side:
+        assert find(presentations(), functools.partial(has_side, side), settings=FIND
+                    ).side is side
+    for flag in NEW_RED_FLAGS:
+        assert has_flag(flag, find(presentations(), functools.partial(has_flag, flag),
+                                   settings=FIND))
+
+
+def has_side(side: Side, p: Presentation) -> bool:
+    """``p`` is on ``side``."""
+    return p.side is side
+
+
+def has_flag(flag: RedFlag, p: Presentation) -> bool:
+    """``p`` has the red flag ``flag``."""
+    return flag in (p.red_flags or ())
+
+
 def test_empty_strings_use_the_extension() -> None:
     """An empty name is written as an extension (FHIR forbids "") and read back as ""."""
     p = Presentation(region=Region.NECK, patient=Patient(name=""), notes="")
@@ -476,6 +679,12 @@ def test_to_fhir_document_references(index: int, document: FhirDocument) -> None
         document.content_type, document.title, "2026-11-24")
 
 
+def test_to_fhir_care_plan_note_names_the_review_date() -> None:
+    """The CarePlan note gives the review appointment, when there is one."""
+    (care_plan,) = resources_of(to_fhir(select_pathways(NEW_FIELDS)), "CarePlan")
+    assert "Review appointment: 2026-12-08." in care_plan["note"][0]["text"].splitlines()
+
+
 @pytest.mark.hazard("HAZ-15")
 def test_to_fhir_is_deterministic() -> None:
     """The same plan and documents give identical JSON text."""
@@ -519,6 +728,14 @@ def test_written_bundles_are_valid_fhir(name: str) -> None:
     """presentation_to_fhir and to_fhir Bundles of every example validate."""
     validate(presentation_to_fhir(load_presentation(EXAMPLES / f"{name}.json")))
     validate(plan_bundle(name))
+
+
+def test_new_fields_are_valid_fhir() -> None:
+    """bodySite laterality, the marked note and the review-date Observation validate."""
+    validate(presentation_to_fhir(NEW_FIELDS))
+    validate(presentation_to_fhir(Presentation(region=Region.CALVES, side=Side.LEFT,
+                                               plain_diagnosis="")))
+    validate(to_fhir(select_pathways(NEW_FIELDS)))
 
 
 def test_empty_string_extension_is_valid_fhir() -> None:

@@ -134,6 +134,9 @@ def test_rule_ids(kb: KnowledgeBase) -> None:
         "red-flag.fever-or-systemically-unwell",
         "red-flag.constant-night-pain",
         "red-flag.hand-clumsiness-or-gait-change",
+        "red-flag.breathlessness-or-chest-pain",
+        "red-flag.calf-swelling-redness-or-warmth",
+        "red-flag.progressive-arm-weakness",
         "neurological.cause",
         "medical-review.long-episode",
         "medical-review.recurrent",
@@ -347,7 +350,7 @@ BROKEN = [
         "rules.toml",
         'id = "calf.region"\n',
         "",
-        "rules.toml: rule '#22': missing keys ['id']",
+        "rules.toml: rule '#25': missing keys ['id']",
         id="rule-without-id",
     ),
     pytest.param(

@@ -50,12 +50,13 @@ RED_FLAGS = (
     "'saddle_anaesthesia', 'bladder_or_bowel_change', 'progressive_leg_weakness', "
     "'major_trauma', 'history_of_cancer', 'unexplained_weight_loss', "
     "'fever_or_systemically_unwell', 'constant_night_pain', 'hand_clumsiness_or_gait_change', "
-    "'dizziness_double_vision_speech_or_swallowing'"
+    "'dizziness_double_vision_speech_or_swallowing', 'progressive_arm_weakness', "
+    "'calf_swelling_redness_or_warmth', 'breathlessness_or_chest_pain'"
 )
 TOP_LEVEL_FIELDS = (
-    "region, schema_version, patient, clinician, date, spasm_type, causes, "
+    "region, side, schema_version, patient, clinician, date, spasm_type, causes, "
     "neurological_condition, symptoms, duration, recurrent, eased_by_heat_and_positioning, "
-    "pain_score, diagnosis, red_flags, notes, start_back"
+    "pain_score, diagnosis, plain_diagnosis, review_date, red_flags, notes, start_back"
 )
 
 

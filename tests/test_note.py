@@ -29,6 +29,7 @@ SECTIONS = ("Subjective", "Objective", "Assessment", "Plan")
 SCREEN = {
     "red-flag-cauda-equina": "POSITIVE (EMERGENCY)",
     "red-flag-neck-myelopathy": "POSITIVE (URGENT)",
+    "red-flag-calf-clot": "POSITIVE (URGENT)",
 }
 START_BACK = {
     "disc-recurrent": "medium risk (total 5/9, distress 2/5)",

@@ -1,7 +1,7 @@
 """The JSON Schema of the input: valid draft 2020-12, agrees with the model.
 
 Every valid presentation validates; bad input that the model rejects the schema rejects too
-(except the two cross-field rules JSON Schema cannot express, which the model alone checks).
+(except the three cross-field rules JSON Schema cannot express, which the model alone checks).
 """
 
 from __future__ import annotations
@@ -63,7 +63,29 @@ def test_schema_enums_are_the_design_values() -> None:
         "major_trauma", "history_of_cancer", "unexplained_weight_loss",
         "fever_or_systemically_unwell", "constant_night_pain",
         "hand_clumsiness_or_gait_change", "dizziness_double_vision_speech_or_swallowing",
+        "progressive_arm_weakness", "calf_swelling_redness_or_warmth",
+        "breathlessness_or_chest_pain",
     ]
+    assert properties["side"]["anyOf"][0]["enum"] == ["left", "right", "both", "central"]
+
+
+def test_schema_has_side_plain_diagnosis_and_review_date() -> None:
+    """The optional fields side, plain_diagnosis and review_date: type, values, format."""
+    schema = json_schema()
+    properties = schema["properties"]
+    null = {"type": "null"}
+    assert properties["side"] == {"anyOf": [
+        {"type": "string", "enum": ["left", "right", "both", "central"]}, null,
+    ]}
+    assert properties["plain_diagnosis"] == {"anyOf": [
+        {"type": "string", "maxLength": 1000}, null,
+    ]}
+    review_date, review_null = properties["review_date"]["anyOf"]
+    assert (review_date["type"], review_date["format"]) == ("string", "date")
+    assert review_null == null
+    assert properties["review_date"] == properties["date"]
+    for field in ("side", "plain_diagnosis", "review_date"):
+        assert field not in schema["required"]
 
 
 def test_schema_is_json() -> None:
@@ -85,6 +107,25 @@ def test_every_example_is_valid_for_schema_and_model(path: Path) -> None:
     assert [e.message for e in VALIDATOR.iter_errors(data)] == []
     presentation = Presentation.from_dict(data)
     assert Presentation.from_dict(presentation.to_dict()) == presentation
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"side": "central"}, id="central-on-lower-back"),
+        pytest.param({"region": "neck", "start_back": None, "side": "central"},
+                     id="central-on-neck"),
+        pytest.param({"region": "feet", "start_back": None, "side": "left"}, id="left-on-feet"),
+        pytest.param({"side": None, "plain_diagnosis": None, "review_date": None}, id="nulls"),
+        pytest.param({"plain_diagnosis": "A trapped nerve in your lower back",
+                      "review_date": "2026-11-24"}, id="review-on-encounter-day"),
+    ],
+)
+def test_new_fields_valid_for_schema_and_model(changes: dict[str, Any]) -> None:
+    """Valid side, plain_diagnosis and review_date values pass the schema and the model."""
+    data = with_changes(**changes)
+    assert [e.message for e in VALIDATOR.iter_errors(data)] == []
+    Presentation.from_dict(data)
 
 
 def test_minimal_presentation_is_valid() -> None:
@@ -126,6 +167,16 @@ BAD_DICTS = [
     pytest.param(with_changes(causes=["disc_disorder", "unknown"]), id="disc-plus-unknown"),
     pytest.param(with_changes(date="24/11/2026"), id="date-not-iso"),
     pytest.param(with_changes(notes="x" * 20_001), id="notes-too-long"),
+    pytest.param(with_changes(side="top"), id="bad-side"),
+    pytest.param(with_changes(side=["left"]), id="side-list"),
+    pytest.param(with_changes(region="hands", start_back=None, side="central"),
+                 id="central-side-on-hands"),
+    pytest.param(with_changes(region="calves", start_back=None, side="central"),
+                 id="central-side-on-calves"),
+    pytest.param(with_changes(plain_diagnosis="x" * 1_001), id="plain-diagnosis-too-long"),
+    pytest.param(with_changes(plain_diagnosis=7), id="plain-diagnosis-number"),
+    pytest.param(with_changes(review_date="08/12/2026"), id="review-date-not-iso"),
+    pytest.param(with_changes(review_date=20261208), id="review-date-number"),
     pytest.param(with_changes(patient={"name": "x" * 201}), id="name-too-long"),
 ]
 
@@ -144,10 +195,11 @@ def test_schema_rejects_what_the_model_rejects(data: dict[str, Any]) -> None:
     [
         pytest.param(with_changes(start_back={"total": 2, "distress": 3}), id="distress-above"),
         pytest.param(with_changes(patient={"date_of_birth": "2027-01-01"}), id="born-after"),
+        pytest.param(with_changes(review_date="2026-11-23"), id="review-before-encounter"),
     ],
 )
 def test_cross_field_rules_only_the_model_checks(data: dict[str, Any]) -> None:
-    """The two rules JSON Schema cannot express are checked by the model."""
+    """The three rules JSON Schema cannot express are checked by the model."""
     assert VALIDATOR.is_valid(data)
     with pytest.raises(PresentationError):
         Presentation.from_dict(data)

@@ -39,6 +39,7 @@ def _hostile_presentation() -> Presentation:
         patient=Patient(name="Name " + HOSTILE, id="ID " + HOSTILE),
         clinician=Clinician(name="Clin " + HOSTILE, role="Role " + HOSTILE),
         diagnosis="Dx " + HOSTILE,
+        plain_diagnosis="Told " + HOSTILE,
         notes="Notes " + HOSTILE,
     )
 
@@ -64,7 +65,8 @@ def test_free_text_is_shown_literally_and_fetches_nothing(caplog: pytest.LogCapt
     pdf = checked(lambda: render_handout(plan, clinic=clinic))
     text = text_of(pdf).replace("\n", "")
     assert f'Name <img src="file://{SECRET_FILE}">' in text
-    assert "Dx <img" in text
+    assert "Told <img" in text
+    assert "Dx <img" not in text, "the clinician's diagnosis is never on the handout"
     assert "<style>body{display:none}</style>" in text
     assert "01 <b>555</b>" in text
     assert _embedded_files(pdf) == 0

@@ -13,6 +13,7 @@ from .._model import (
     NeurologicalCondition,
     RedFlag,
     Region,
+    Side,
     SpasmType,
     Symptom,
 )
@@ -31,6 +32,9 @@ PATHWAY_SYSTEM: Final = "https://physio-notes.invalid/fhir/CodeSystem/pathway"
 _STRUCTURE: Final = "https://physio-notes.invalid/fhir/StructureDefinition/"
 EXT_PROVENANCE: Final = _STRUCTURE + "pathway-provenance"
 EXT_EMPTY_STRING: Final = _STRUCTURE + "empty-string"
+EXT_PLAIN_DIAGNOSIS: Final = _STRUCTURE + "plain-diagnosis"
+"""On a ``Condition.note`` (``valueBoolean: true``): the note is ``plain_diagnosis``, what the
+patient has been told, not the clinician's working ``diagnosis``."""
 _INTERPRETATION: Final = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 
 _SYSTEM_NAMES: Final = {
@@ -89,6 +93,31 @@ CONDITION_CODES: Final[Mapping[tuple[str, str], _ConditionCode]] = {
     },
 }
 
+# Condition.bodySite codes for the side of the spasm. The SNOMED CT laterality qualifiers were
+# checked against (docs/fhir.md gives the addresses):
+#   7771000 "Left (qualifier value)", 24028007 "Right (qualifier value)" and 51440002 "Right and
+#       left (qualifier value)" (synonym "Bilateral"): the FHIR core ValueSet
+#       bodystructure-laterality (hl7.org/fhir/ValueSet/bodystructure-laterality, expansion on
+#       SNOMED CT International 2025-02-01), and CH ALIS Connect (R4) ValueSet
+#       ch-alis-connect-laterality-snomed with ConceptMap ChAlisLateralityToSnomed, which uses
+#       these three qualifiers in Condition.bodySite for left / right / both.
+# ``central`` (the spine's midline) is no laterality of that ValueSet: project code only.
+SIDE_CODES: Final[Mapping[tuple[str, str], Side]] = {
+    (SNOMED, "7771000"): Side.LEFT,
+    (SNOMED, "24028007"): Side.RIGHT,
+    (SNOMED, "51440002"): Side.BOTH,
+    **{(PROJECT_SYSTEM, side.value): side for side in Side},
+}
+SIDE_DISPLAYS: Final[Mapping[tuple[str, str], str]] = {
+    (SNOMED, "7771000"): "Left",
+    (SNOMED, "24028007"): "Right",
+    (SNOMED, "51440002"): "Right and left",
+    (PROJECT_SYSTEM, Side.LEFT.value): "Side: left",
+    (PROJECT_SYSTEM, Side.RIGHT.value): "Side: right",
+    (PROJECT_SYSTEM, Side.BOTH.value): "Side: both",
+    (PROJECT_SYSTEM, Side.CENTRAL.value): "Side: central (midline)",
+}
+
 # Red-flag findings with a verified SNOMED CT code; the rest use the project code (the flag's
 # own contract value). Checked against:
 #   SNOMED CT 386661006 "Fever (finding)": HL7 PHR IG ConceptMap symptom-pghd-to-snomedct
@@ -96,6 +125,10 @@ CONDITION_CODES: Final[Mapping[tuple[str, str], _ConditionCode]] = {
 #       ConditionConcepts.
 #   SNOMED CT 165232002 "Urinary incontinence": HL7 PHR IG ValueSet
 #       observation-symptom-snomedct-codes and ConceptMap symptom-pghd-to-snomedct.
+# progressive_arm_weakness, calf_swelling_redness_or_warmth and breathlessness_or_chest_pain
+# use the project code only: no SNOMED CT concept was found that means the whole flag (a
+# coding beside the project one must mean the same thing; "Chest pain" alone, for example, is
+# only half of breathlessness_or_chest_pain).
 RED_FLAG_CODES: Final[Mapping[tuple[str, str], RedFlag]] = {
     (SNOMED, "386661006"): RedFlag.FEVER_OR_SYSTEMICALLY_UNWELL,
     (SNOMED, "165232002"): RedFlag.BLADDER_OR_BOWEL_CHANGE,
@@ -113,7 +146,7 @@ PAIN_SCORE_CODE: Final = (LOINC, "72514-3")
 
 # Observation codes of the project CodeSystem: the contract's field names, each with the
 # kind of value it carries.
-_Kind = Literal["enum", "enum_list", "boolean", "text", "start_back", "screen"]
+_Kind = Literal["enum", "enum_list", "boolean", "text", "date", "start_back", "screen"]
 _FIELD_KINDS: Final[Mapping[str, tuple[_Kind, type[Any] | None]]] = {
     "spasm_type": ("enum", SpasmType),
     "causes": ("enum_list", Cause),
@@ -123,6 +156,7 @@ _FIELD_KINDS: Final[Mapping[str, tuple[_Kind, type[Any] | None]]] = {
     "recurrent": ("boolean", None),
     "eased_by_heat_and_positioning": ("boolean", None),
     "notes": ("text", None),
+    "review_date": ("date", None),
     "start_back": ("start_back", None),
     "red_flags": ("screen", None),
 }

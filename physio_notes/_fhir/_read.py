@@ -20,9 +20,11 @@ from ._codes import (
     _SYSTEM_NAMES,
     CONDITION_CODES,
     EXT_EMPTY_STRING,
+    EXT_PLAIN_DIAGNOSIS,
     PAIN_SCORE_CODE,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
+    SIDE_CODES,
     _ConditionCode,
     _supported,
 )
@@ -49,6 +51,7 @@ class _Facts:
     values: dict[str, Any] = attrs.field(factory=dict)
     sources: dict[str, str] = attrs.field(factory=dict)
     diagnosis: list[str] = attrs.field(factory=list)
+    plain_diagnosis: list[str] = attrs.field(factory=list)
     fallback_dates: list[tuple[int, str, str]] = attrs.field(factory=list)
     screened: bool = False
     screen_positive: str | None = None
@@ -152,6 +155,8 @@ def _build(facts: _Facts) -> Presentation:
         data.setdefault("red_flags", [])
     if facts.diagnosis:
         data["diagnosis"] = "\n".join(facts.diagnosis)
+    if facts.plain_diagnosis:
+        data["plain_diagnosis"] = "\n".join(facts.plain_diagnosis)
     dates = sorted(facts.fallback_dates)
     if "date" not in data and dates:
         data["date"] = dates[0][2]
@@ -232,12 +237,31 @@ def _read_condition(resource: JSON, path: str, facts: _Facts) -> None:
     else:
         key, at = _pick(code, f"{path}/code", CONDITION_CODES, "Condition")
         _apply_condition(CONDITION_CODES[key], at, facts)
+    for i, site in enumerate(_list(resource, "bodySite", path)):
+        at = f"{path}/bodySite/{i}"
+        key, at = _pick(_object(site, at), at, SIDE_CODES, "bodySite")
+        facts.set("side", SIDE_CODES[key].value, at)
     for i, note in enumerate(_list(resource, "note", path)):
-        text = _text(_object(note, f"{path}/note/{i}"), "text", f"{path}/note/{i}")
-        if text is not None:
-            facts.diagnosis.append(text)
+        _read_note(_object(note, f"{path}/note/{i}"), f"{path}/note/{i}", facts)
     facts.sources.setdefault("diagnosis", path)
     _fallback_date(resource, "recordedDate", path, 1, facts)
+
+
+def _read_note(note: JSON, path: str, facts: _Facts) -> None:
+    """A Condition.note: the diagnosis, or the plain diagnosis when the project marks it."""
+    plain = False
+    for i, ext in enumerate(_list(note, "extension", path)):
+        at = f"{path}/extension/{i}"
+        if _object(ext, at).get("url") == EXT_PLAIN_DIAGNOSIS:
+            plain = _boolean(ext, "valueBoolean", at)
+    text = _text(note, "text", path)
+    if text is None:
+        return
+    if plain:
+        facts.plain_diagnosis.append(text)
+        facts.sources.setdefault("plain_diagnosis", path)
+    else:
+        facts.diagnosis.append(text)
 
 
 def _apply_condition(meaning: _ConditionCode, path: str, facts: _Facts) -> None:
@@ -272,6 +296,8 @@ def _read_field(field: str, resource: JSON, path: str, facts: _Facts) -> None:
         facts.set(field, _boolean(resource, "valueBoolean", path), path)
     elif kind == "text":
         facts.set(field, _required_text(resource, "valueString", path), path)
+    elif kind == "date":
+        facts.set(field, _date_value(resource, path), path)
     elif kind == "start_back":
         facts.set(field, _start_back(resource, path), path)
     else:
@@ -353,6 +379,14 @@ def _pain_score(resource: JSON, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Bad(where, "the pain score must be a whole number from 0 to 10", value)
     return value
+
+
+def _date_value(resource: JSON, path: str) -> str:
+    """The date of ``valueDateTime`` (its date part, if it has a time)."""
+    value = _string(resource, "valueDateTime", path)
+    if value is None:
+        raise _Bad(f"{path}/valueDateTime", "is required (a date YYYY-MM-DD)")
+    return _date(value[:10], f"{path}/valueDateTime")
 
 
 def _start_back(resource: JSON, path: str) -> JSON:

@@ -14,18 +14,21 @@ from typing import Final
 import attrs
 
 from .._engine import CarePlan, Pathway
-from .._model import Presentation, RedFlag, SpasmType
+from .._model import Presentation, RedFlag, Side, SpasmType
 from ._codes import (
     _RED_FLAG_DISPLAYS,
     CONDITION_CODES,
     DOCUMENT_TYPES,
     EXT_EMPTY_STRING,
+    EXT_PLAIN_DIAGNOSIS,
     EXT_PROVENANCE,
     LOINC,
     PAIN_SCORE_CODE,
     PATHWAY_SYSTEM,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
+    SIDE_CODES,
+    SIDE_DISPLAYS,
     DocumentKind,
     _ConditionCode,
 )
@@ -81,8 +84,9 @@ def presentation_to_fhir(presentation: Presentation) -> JSON:
 
     Returns:
         A Bundle (type ``collection``) of Patient, Practitioner, PractitionerRole, Encounter,
-        one Condition (the region, with the diagnosis as its note) and one Observation per
-        recorded finding; absent values write nothing.
+        one Condition (the region, the side as its body site, the diagnosis and the plain
+        diagnosis as its notes) and one Observation per recorded finding; absent values write
+        nothing.
     """
     writer = _Writer()
     subject = _write_people(presentation, writer)
@@ -169,9 +173,30 @@ def _condition(presentation: Presentation, subject: JSON) -> JSON:
         "code": {"coding": codings},
         "subject": subject,
     }
+    if presentation.side is not None:
+        resource["bodySite"] = [_side(presentation.side)]
+    notes = []
     if presentation.diagnosis is not None:
-        resource["note"] = [_string_element("text", presentation.diagnosis)]
+        notes.append(_string_element("text", presentation.diagnosis))
+    if presentation.plain_diagnosis is not None:
+        notes.append({
+            "extension": [{"url": EXT_PLAIN_DIAGNOSIS, "valueBoolean": True}],
+            **_string_element("text", presentation.plain_diagnosis),
+        })
+    if notes:
+        resource["note"] = notes
     return resource
+
+
+def _side(side: Side) -> JSON:
+    """The side as a body-site concept: the project code, then its SNOMED CT laterality."""
+    keys = [(PROJECT_SYSTEM, side.value)]
+    keys += [key for key, mapped in SIDE_CODES.items()
+             if key[0] != PROJECT_SYSTEM and mapped is side]
+    return {"coding": [
+        {"system": system, "code": code, "display": SIDE_DISPLAYS[(system, code)]}
+        for system, code in keys
+    ]}
 
 
 def _coding(system: str, code: str, meaning: _ConditionCode) -> JSON:
@@ -207,6 +232,8 @@ def _observation_values(p: Presentation) -> Iterable[tuple[JSON, JSON]]:
             yield _project(field), {"valueBoolean": flag}
     if p.pain_score is not None:
         yield _pain_code(), {"valueInteger": p.pain_score}
+    if p.review_date is not None:
+        yield _project("review_date"), {"valueDateTime": p.review_date.isoformat()}
     yield from _red_flag_values(p.red_flags)
     if p.start_back is not None:
         yield _project("start_back"), {"component": [
@@ -307,6 +334,8 @@ def _plan_summary(plan: CarePlan) -> str:
     ) + "."]
     if plan.start_back_risk is not None:
         lines.append(f"STarT Back: {plan.start_back_risk} risk.")
+    if plan.presentation.review_date is not None:
+        lines.append(f"Review appointment: {plan.presentation.review_date.isoformat()}.")
     lines.extend(
         f"{p.id}: rules {', '.join(p.rules)}; sources {'; '.join(p.sources)}."
         for p in plan.pathways
