@@ -52,6 +52,7 @@ def person(plan: CarePlan) -> dict[str, str]:
         "date_of_birth": format_date(born) if born else NOT_RECORDED,
         "clinician": (clinician.name if clinician else None) or NOT_RECORDED,
         "role": (clinician.role if clinician else None) or NOT_RECORDED,
+        "registration": (clinician.registration if clinician else None) or NOT_RECORDED,
     }
 
 

@@ -10,10 +10,11 @@ knowledge base), and the plan carries that knowledge base to every document rend
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
+from ._edit import Change, apply_edits, exercise_to_dict
 from ._exercises import Exercise
 from ._knowledge import PLACEHOLDERS, KnowledgeBase, PathwayDef, Rule, load_knowledge
 from ._model import Presentation, RedFlag
@@ -24,6 +25,7 @@ from ._vocab import (
     RedFlagUrgency,
     ReferralUrgency,
 )
+from .exceptions import PlanEditError, PresentationError
 
 __all__ = [
     "CarePlan",
@@ -39,6 +41,8 @@ ScreenStatus = Literal["none_found", "positive", "not_screened"]
 _URGENCY_ORDER = {urgency: rank for rank, urgency in enumerate(RED_FLAG_URGENCIES)}
 #: The most exercises a plan offers.
 MAX_EXERCISES = 6
+#: The source of a pathway the clinician added.
+CLINICIAN_SOURCE: Final = "The treating clinician's judgement (added to what the rules chose)."
 
 
 @attrs.frozen
@@ -149,8 +153,10 @@ class CarePlan:
         start_back_risk: The STarT Back risk group, when it was scored.
         knowledge: The knowledge base that made the plan; every document rendered from the
             plan takes its words, labels, exercises and recipients from it.
-        exercises: The exercises the handout shows, in order.
+        exercises: The exercises the handout shows, in order, with their doses.
         destinations: Where each referring pathway sends the patient, most urgent first.
+        clinician_reason: Why the clinician changed what the rules chose, if they did.
+        changes: What the clinician changed against what the rules chose (the audit trail).
     """
 
     presentation: Presentation
@@ -160,6 +166,8 @@ class CarePlan:
     knowledge: KnowledgeBase = attrs.field(eq=False, repr=False)
     exercises: tuple[Exercise, ...] = ()
     destinations: tuple[Referral, ...] = ()
+    clinician_reason: str | None = None
+    changes: tuple[Change, ...] = ()
 
     @property
     def knowledge_version(self) -> str:
@@ -198,9 +206,98 @@ class CarePlan:
                 "distress": start_back.distress,
                 "risk": self.start_back_risk,
             },
+            "exercises": [exercise_to_dict(e) for e in self.exercises],
+            "clinician_reason": self.clinician_reason,
+            "changes": [c.to_dict() for c in self.changes],
             "knowledge_base_version": self.knowledge_version,
             "presentation": self.presentation.to_dict(),
         }
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: object,
+        *,
+        knowledge: KnowledgeBase | None = None,
+        library: Sequence[Exercise] = (),
+    ) -> CarePlan:
+        """Read a plan as :meth:`to_dict` prints it, perhaps edited by a clinician.
+
+        The presentation is validated as usual and planned again; then the edits — pathways
+        added or removed by id, exercises removed, reordered or added by id (from the
+        knowledge base's library or ``library``, a clinic's own), doses changed, a
+        ``clinician_reason`` — are checked against the safety rules and recorded in
+        :attr:`changes`. ``red_flag_screen``, ``referral``, ``start_back``,
+        ``knowledge_base_version`` and ``changes`` are worked out again, never read.
+
+        Raises:
+            PresentationError: the presentation inside the plan breaks the contract (paths
+                start ``$.presentation``).
+            PlanEditError: an edit breaks a safety rule (named), or names an unknown pathway
+                or exercise, or an impossible dose.
+        """
+        if not isinstance(data, dict):
+            raise PlanEditError("a plan must be a JSON object (as `plan --json` prints it)")
+        unknown = sorted(set(data) - _PLAN_KEYS - _DERIVED_KEYS)
+        if unknown:
+            raise PlanEditError(f"$: unknown plan fields {unknown}; a plan holds "
+                                f"{', '.join(sorted(_PLAN_KEYS | _DERIVED_KEYS))}")
+        presentation = _presentation(data.get("presentation"))
+        kb = knowledge if knowledge is not None else load_knowledge()
+        by_pathway = _fired(presentation, kb)
+        rules_plan = _assemble(presentation, kb, by_pathway, tuple(by_pathway))
+        region = presentation.region.value
+        edited = apply_edits(
+            kb, presentation, rules_plan.pathway_ids, rules_plan.exercises, data,
+            library=library, suggest=lambda ids: select_exercises(kb, ids, region),
+        )
+        return _assemble(presentation, kb, by_pathway, edited.pathway_ids, edited.exercises,
+                         reason=edited.reason, changes=edited.changes)
+
+    def revise(
+        self,
+        *,
+        pathways: Sequence[str] | None = None,
+        exercises: Sequence[str | Mapping[str, Any]] | None = None,
+        clinician_reason: str | None = None,
+        library: Sequence[Exercise] = (),
+    ) -> CarePlan:
+        """A new plan with the clinician's changes, checked like :meth:`from_dict`.
+
+        Args:
+            pathways: The pathway ids the plan should hold (any order: plans are ordered by
+                priority).
+            exercises: The exercises, in order: ids, or mappings with an ``id`` and dose
+                fields (``hold``, ``repetitions``, ``sets``, ``how_often``).
+            clinician_reason: Why; recorded in the note and the FHIR CarePlan.
+            library: A clinic's own exercises that may be added by id.
+
+        Raises:
+            PlanEditError: as :meth:`from_dict`.
+        """
+        data = self.to_dict()
+        if pathways is not None:
+            data["pathways"] = [{"id": pid} for pid in pathways]
+        if exercises is not None:
+            data["exercises"] = [{"id": e} if isinstance(e, str) else dict(e) for e in exercises]
+        if clinician_reason is not None:
+            data["clinician_reason"] = clinician_reason
+        return CarePlan.from_dict(data, knowledge=self.knowledge, library=library)
+
+
+_PLAN_KEYS: Final = frozenset({"presentation", "pathways", "exercises", "clinician_reason"})
+_DERIVED_KEYS: Final = frozenset({"red_flag_screen", "referral", "start_back",
+                                  "knowledge_base_version", "changes"})
+
+
+def _presentation(data: object) -> Presentation:
+    """The presentation inside a plan, its problems' paths under ``$.presentation``."""
+    try:
+        return Presentation.from_dict(data)
+    except PresentationError as exc:
+        raise PresentationError(
+            attrs.evolve(p, path="$.presentation" + p.path[1:]) for p in exc.problems
+        ) from None
 
 
 def select_pathways(
@@ -217,22 +314,43 @@ def select_pathways(
         never empty.
     """
     kb = knowledge if knowledge is not None else load_knowledge()
+    by_pathway = _fired(presentation, kb)
+    return _assemble(presentation, kb, by_pathway, tuple(by_pathway))
+
+
+def _fired(presentation: Presentation, kb: KnowledgeBase) -> dict[str, list[Rule]]:
+    """The rules that fire, by pathway id, pathways in priority order (never empty)."""
     fired = [rule for rule in kb.rules if not rule.fallback and rule.test(presentation)]
     if not fired:
         fired = [kb.fallback]
-    context = _Context(presentation, kb)
     by_pathway: dict[str, list[Rule]] = {}
     for rule in fired:
         by_pathway.setdefault(rule.pathway.id, []).append(rule)
+    return {pid: by_pathway[pid] for pid in kb.pathways if pid in by_pathway}
+
+
+def _assemble(
+    presentation: Presentation,
+    kb: KnowledgeBase,
+    by_pathway: Mapping[str, list[Rule]],
+    ids: Sequence[str],
+    exercises: Sequence[Exercise] | None = None,
+    *,
+    reason: str | None = None,
+    changes: tuple[Change, ...] = (),
+) -> CarePlan:
+    """The plan holding pathways ``ids`` (by priority), with their referrals and exercises."""
     screen = _screen(presentation, kb)
     referrals = tuple(
-        referral for pid in kb.pathways if pid in by_pathway
+        referral for pid in ids
         if (referral := _referral(kb.pathways[pid], screen, kb)) is not None
     )
     names = {r.pathway: r.name for r in referrals}
+    context = _Context(presentation, kb)
     pathways = tuple(
-        _pathway(by_pathway[pid], context, names.get(pid, ""))
-        for pid in kb.pathways if pid in by_pathway
+        _pathway(by_pathway[pid], context, names.get(pid, "")) if pid in by_pathway
+        else _added(kb.pathways[pid], names.get(pid, ""))
+        for pid in ids
     )
     return CarePlan(
         presentation=presentation,
@@ -240,9 +358,19 @@ def select_pathways(
         red_flag_screen=screen,
         start_back_risk=presentation.start_back.risk if presentation.start_back else None,
         knowledge=kb,
-        exercises=select_exercises(kb, [p.id for p in pathways], presentation.region.value),
+        exercises=tuple(exercises) if exercises is not None else select_exercises(
+            kb, ids, presentation.region.value),
         destinations=referrals,
+        clinician_reason=reason,
+        changes=changes,
     )
+
+
+def _added(definition: PathwayDef, refers_to: str) -> Pathway:
+    """A pathway the clinician added: no rule chose it; their judgement is the source."""
+    return Pathway(id=definition.id, title=definition.title,
+                   rationale="Added by the clinician (see the clinician's reason).",
+                   rules=(), sources=(CLINICIAN_SOURCE,), refers_to=refers_to)
 
 
 def _referral(

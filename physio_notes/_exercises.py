@@ -18,9 +18,10 @@ from typing import Final
 
 import attrs
 
+from ._images import IMAGE_TYPES, check_image
 from ._model import Region
 from ._paths import templates_dir
-from .exceptions import KnowledgeBaseError
+from .exceptions import ClinicError, KnowledgeBaseError
 
 __all__ = ["INTENSITIES", "REGIONS", "Exercise", "load_exercises", "pictures_dir"]
 
@@ -59,7 +60,11 @@ class Exercise:
         source: Where it comes from (a source id, or ``"physio-practice"``).
         avoid_with: Pathways that rule it out even when another pathway offers it (for
             example deep lower-back bending with a disc problem).
-        picture: The picture's file name, ``<id>.svg``, in ``templates/img/exercises``.
+        picture: The picture's file name: ``<id>.svg`` in ``templates/img/exercises`` for the
+            bundled library, or the file a clinic's library names beside its TOML.
+        picture_data: A clinic exercise's picture, read and checked once (``None`` for the
+            bundled library, whose pictures ship with the package).
+        picture_type: The media type of ``picture_data``.
     """
 
     id: str
@@ -78,8 +83,10 @@ class Exercise:
     source: str
     avoid_with: tuple[str, ...] = ()
     picture: str = attrs.field(
-        init=False, default=attrs.Factory(lambda self: f"{self.id}.svg", takes_self=True)
+        default=attrs.Factory(lambda self: f"{self.id}.svg", takes_self=True)
     )
+    picture_data: bytes | None = attrs.field(default=None, eq=False, repr=False)
+    picture_type: str | None = None
 
     @property
     def is_gentle(self) -> bool:
@@ -93,25 +100,32 @@ def pictures_dir() -> Path:
 
 
 def load_exercises(
-    path: Traversable | Path, *, pathways: Collection[str], sources: Collection[str]
+    path: Traversable | Path,
+    *,
+    pathways: Collection[str],
+    sources: Collection[str],
+    own_pictures: bool = False,
 ) -> tuple[Exercise, ...]:
     """Load and validate an exercise library.
 
     Args:
-        path: The TOML file (``exercises.toml`` of a knowledge base).
+        path: The TOML file (``exercises.toml`` of a knowledge base, or a clinic's own).
         pathways: The pathway ids an exercise may name (in ``pathways`` and ``avoid_with``).
         sources: The source ids an exercise may cite.
+        own_pictures: A clinic's library: every exercise names its ``picture`` (a PNG, JPEG
+            or SVG file beside the TOML), which is read and checked now.
 
     Raises:
         KnowledgeBaseError: The file cannot be parsed, or an exercise has an unknown or
             missing key, a value of the wrong type, an unknown region, pathway, intensity or
-            source, a duplicate id, or no picture.
+            source, a duplicate id, or no picture (or an unsafe one).
     """
-    return _load(path, tuple(pathways), tuple(sources))
+    return _load(path, tuple(pathways), tuple(sources), own_pictures)
 
 
 def _load(
-    path: Traversable | Path, pathways: Sequence[str], sources: Sequence[str]
+    path: Traversable | Path, pathways: Sequence[str], sources: Sequence[str],
+    own_pictures: bool = False,
 ) -> tuple[Exercise, ...]:
     where = str(path)
     try:
@@ -132,16 +146,43 @@ def _load(
         label = _label(table, number)
         if not isinstance(table, Mapping):
             raise KnowledgeBaseError(f"{where}: {label}: must be a table")
-        exercise = _parse(table, f"{where}: {label}", pathways, sources)
+        picture = table.get("picture") if own_pictures else None
+        body = {k: v for k, v in table.items() if k != "picture"} if own_pictures else table
+        exercise = _parse(body, f"{where}: {label}", pathways, sources)
         if exercise.id in seen:
             raise KnowledgeBaseError(f"{where}: {label}: duplicate id")
         seen.add(exercise.id)
+        if own_pictures:
+            exercises.append(_with_picture(exercise, picture, path, f"{where}: {label}"))
+            continue
         if not (pictures / exercise.picture).is_file():
             raise KnowledgeBaseError(
                 f"{where}: {label}: picture {exercise.picture!r} not found in {pictures}"
             )
         exercises.append(exercise)
     return tuple(exercises)
+
+
+def _with_picture(exercise: Exercise, name: object, path: Traversable | Path, where: str
+                  ) -> Exercise:
+    """A clinic exercise with its own picture, read from beside the TOML and checked."""
+    if not isinstance(name, str) or not name or Path(name).name != name:
+        raise KnowledgeBaseError(f"{where}: picture must name a PNG, JPEG or SVG file beside "
+                                 f"the library (got {name!r:.60})")
+    kind = IMAGE_TYPES.get(Path(name).suffix.lower())
+    if kind is None:
+        raise KnowledgeBaseError(f"{where}: picture {name!r} must be a "
+                                 f"{', '.join(IMAGE_TYPES)} file")
+    folder = Path(str(path)).parent
+    file = folder / name
+    if not file.is_file() or not file.resolve().is_relative_to(folder.resolve()):
+        raise KnowledgeBaseError(f"{where}: picture {name!r} not found beside {path}")
+    data = file.read_bytes()
+    try:
+        check_image(f"picture {name!r}", data, kind)
+    except ClinicError as exc:
+        raise KnowledgeBaseError(f"{where}: {exc}") from None
+    return attrs.evolve(exercise, picture=name, picture_data=data, picture_type=kind)
 
 
 def _label(table: object, number: int) -> str:

@@ -16,6 +16,7 @@ from ._model import Cause, Symptom
 __all__ = [
     "advice_given",
     "assessment_facts",
+    "exercise_lines",
     "follow_up",
     "handout_summary",
     "history_facts",
@@ -137,6 +138,17 @@ def advice_given(plan: CarePlan, emergency_number: str) -> list[str]:
                                                          or medicine_prompt(plan)):
                 lines.extend(words.advice[key])
     return [_fill(line, plan, emergency_number) for line in lines]
+
+
+def exercise_lines(plan: CarePlan) -> str:
+    """The exercises given, each with its dose, in one line ("none" when there are none)."""
+    parts = []
+    for e in plan.exercises:
+        dose = [f"hold {e.hold}"] if e.hold else []
+        dose += [f"{e.repetitions} times"] if e.repetitions > 1 else []
+        dose += [f"{e.sets} sets"] if e.sets > 1 else []
+        parts.append(f"{e.name} ({', '.join([*dose, e.how_often])})")
+    return "; ".join(parts) or "none"
 
 
 def follow_up(plan: CarePlan) -> str:

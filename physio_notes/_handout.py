@@ -17,10 +17,10 @@ from ._common import format_date, join_words
 from ._engine import CarePlan, Pathway
 from ._exercises import Exercise
 from ._facts import medicine_prompt
-from ._model import Cause, Duration
+from ._model import Cause, Duration, SpasmType
 from ._paths import templates_dir
 from ._render import Assets, Document, render_document
-from ._texts import PatientText, RegionText, SafetyNetEntry
+from ._texts import HomeCareItem, PatientText, RegionText, SafetyNetEntry
 from ._vocab import PageSize
 
 __all__ = [
@@ -95,13 +95,15 @@ def handout_content(
         "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]))),
         "steps": [words.fill(text.pathways[pw.id].step) for pw in plan.pathways][:MAX_STEPS]
         if routine else [],
+        "see_safety": text.handout["see_safety"] if routine else None,
         "about": _about(plan, words) if routine else [],
         "told": p.plain_diagnosis if routine else None,
         "told_label": text.handout["told"],
         "expect": _expect(plan) if routine else [],
         "letter": _letter(plan) if routine else None,
         "sections": [_section(pw, words) for pw in plan.pathways] if routine else [],
-        "home_care": _home_care(plan),
+        "home_care": [item.text for item in _home_care(plan) if not item.caution],
+        "cautions": [item.text for item in _home_care(plan) if item.caution],
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets) for e in plan.exercises],
         "safety_net": _safety_net(plan, words),
@@ -178,7 +180,11 @@ def _about(plan: CarePlan, words: _Words) -> list[str]:
             lines.append(text.conditions[condition])
     if not known:
         lines.append(text.causes[Cause.UNKNOWN.value])
-    if p.spasm_type.value in text.spasm_type:
+    if region.cramp:
+        lines.append(text.handout["cramp_harmless"])
+    elif p.spasm_type.value in text.spasm_type and not (
+        p.spasm_type is SpasmType.PRIMARY and Cause.PROTECTIVE_RESPONSE in p.causes
+    ):  # a protective spasm is already said to guard an injury
         lines.append(text.spasm_type[p.spasm_type.value])
     return lines
 
@@ -216,29 +222,37 @@ def _section(pathway: Pathway, words: _Words) -> dict[str, Any]:
     }
 
 
-def _home_care(plan: CarePlan) -> list[str]:
+def _home_care(plan: CarePlan) -> list[HomeCareItem]:
     """Easing the spasm at home: all of it without a red flag, comfort only when urgent, none
-    in an emergency; no heat, massage or stretching when a clot is possible."""
+    in an emergency; no heat when a clot is possible or heat has not helped."""
     if plan.urgency == "emergency":
         return []
     text = plan.knowledge.patient_text
     p = plan.presentation
-    flags = {f.value for f in p.red_flags or ()}
-    causes = {c.value for c in p.causes}
-    condition = _condition(plan)
-    clot = bool(flags & text.no_heat_flags)
-    shown = []
-    for item in text.home_care:
-        if (plan.urgency is not None and not item.comfort) or (item.heat and clot):
-            continue
-        if item.pathways and not item.pathways & set(plan.pathway_ids):
-            continue
-        if (item.causes and not item.causes & causes) or (item.flags and not item.flags & flags):
-            continue
-        if item.conditions and condition not in item.conditions:
-            continue
-        shown.append(item.text)
-    return shown
+    not_eased = p.eased_by_heat_and_positioning is False
+    no_heat = not_eased or bool({f.value for f in p.red_flags or ()} & text.no_heat_flags)
+    return [
+        item for item in text.home_care
+        if (plan.urgency is None or item.comfort)
+        and not (item.heat and no_heat)
+        and (not item.not_eased or not_eased)
+        and _matches(item, plan)
+    ]
+
+
+def _matches(item: HomeCareItem, plan: CarePlan) -> bool:
+    """Whether every filter an item has names something in this plan."""
+    p = plan.presentation
+    found = {
+        "pathways": set(plan.pathway_ids),
+        "causes": {c.value for c in p.causes},
+        "conditions": {_condition(plan)} - {None},
+        "flags": {f.value for f in p.red_flags or ()},
+        "regions": {p.region.value},
+        "symptoms": {s.value for s in p.symptoms},
+    }
+    return all(not getattr(item, key) or getattr(item, key) & values
+               for key, values in found.items())
 
 
 def _medicine(plan: CarePlan) -> dict[str, Any] | None:
@@ -277,16 +291,21 @@ def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
     if plan.urgency is not None:
         entries = [e for e in entries if e.urgency == "emergency"]
     entries.sort(key=lambda e: _SAFETY_ORDER.index(e.urgency))
-    return [
-        {
-            "id": entry.id,
-            "urgency": entry.urgency,
-            "action": words.fill(entry.action or text.actions[entry.urgency]),
-            "watch": [sentence(item) for item in entry.watch],
-            "means": entry.means,
-        }
-        for entry in entries
-    ]
+    groups: dict[str, dict[str, Any]] = {}
+    if plan.urgency is not None:  # the red flags' own signs of getting worse come first
+        worse = [w for f in plan.red_flag_screen.findings
+                 for w in text.worse.get(f.flag.value, ())]
+        if worse:
+            action = words.fill(text.actions["emergency"])
+            groups[action] = {"id": "red-flag-worse", "urgency": "emergency", "action": action,
+                              "watch": [sentence(w) for w in dict.fromkeys(worse)], "means": ""}
+    for entry in entries:  # one group per action, so no heading is said twice
+        action = words.fill(entry.action or text.actions[entry.urgency])
+        group = groups.setdefault(action, {"id": entry.id, "urgency": entry.urgency,
+                                           "action": action, "watch": [], "means": ""})
+        group["watch"].extend(sentence(item) for item in entry.watch)
+        group["means"] = " ".join(filter(None, (group["means"], entry.means)))
+    return list(groups.values())
 
 
 def _red_flag_sheet(plan: CarePlan, words: _Words) -> dict[str, Any]:
@@ -311,7 +330,9 @@ def _exercise(exercise: Exercise, assets: Assets) -> dict[str, Any]:
     return {
         "id": exercise.id,
         "name": exercise.name,
-        "picture": assets.bundled(f"exercises/{exercise.picture}"),
+        "picture": assets.bundled(f"exercises/{exercise.picture}")
+        if exercise.picture_data is None or exercise.picture_type is None
+        else assets.inline(exercise.picture_data, exercise.picture_type),
         "picture_alt": exercise.picture_alt,
         "steps": list(exercise.steps),
         "hold": exercise.hold,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import unicodedata
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -43,6 +44,9 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MAX_NAME = 200
 _MAX_DIAGNOSIS = 1_000
 _MAX_NOTES = 20_000
+#: The most items a list field may hold (each list names values of a small enum).
+MAX_LIST_ITEMS: Final = 50
+_ONE_LINE: Final = {"max_length": _MAX_NAME, "multiline": False}
 
 
 class Region(enum.StrEnum):
@@ -199,6 +203,20 @@ def _lenient_date(value: object) -> Any:
     return value
 
 
+def _bad_character(text: str, *, multiline: bool) -> str | None:
+    """What is wrong with a character of ``text``, or ``None``: lone surrogates (not Unicode
+    text) and control characters are refused; free text may hold newlines and tabs."""
+    allowed = {"\n", "\t", "\r"} if multiline else set()
+    for position, char in enumerate(text):
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return f"must be Unicode text (a lone surrogate U+{code:04X} at position {position})"
+        if unicodedata.category(char) == "Cc" and char not in allowed:
+            what = "control characters" if multiline else "line breaks or control characters"
+            return f"must not contain {what} (U+{code:04X} at position {position})"
+    return None
+
+
 class _Checker:
     """Collects problems, each with its field path, what was found and what is allowed."""
 
@@ -232,6 +250,9 @@ class _Checker:
         if not isinstance(value, tuple):
             self.add(field, f"must be a list of {_choices(kind)}", value)
             return
+        if len(value) > MAX_LIST_ITEMS:
+            self.add(field, f"must hold at most {MAX_LIST_ITEMS} items (got {len(value)})")
+            return
         for i, item in enumerate(value):
             if not isinstance(item, kind):
                 self.add(f"{field}[{i}]", f"must be one of {_choices(kind)}", item)
@@ -248,8 +269,8 @@ class _Checker:
             self.add(field, "must be a string or null", value)
         elif len(value) > limit:
             self.add(field, f"must be at most {limit} characters (got {len(value)})")
-        elif "\x00" in value:
-            self.add(field, "must not contain NUL characters")
+        elif (bad := _bad_character(value, multiline=self._meta(field, "multiline"))) is not None:
+            self.add(field, bad)
 
     def integer(self, field: str, *, optional: bool = False) -> None:
         low, high = self._meta(field, "range")
@@ -307,8 +328,8 @@ class Patient(_SelfChecking):
         date_of_birth: ISO date.
     """
 
-    name: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NAME})
-    id: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NAME})
+    name: str | None = attrs.field(default=None, metadata=_ONE_LINE)
+    id: str | None = attrs.field(default=None, metadata=_ONE_LINE)
     date_of_birth: dt.date | None = attrs.field(default=None, converter=_lenient_date)
 
     def _problems(self, check: _Checker) -> None:
@@ -319,14 +340,22 @@ class Patient(_SelfChecking):
 
 @attrs.frozen(kw_only=True)
 class Clinician(_SelfChecking):
-    """The clinician who saw the patient."""
+    """The clinician who saw the patient.
 
-    name: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NAME})
-    role: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NAME})
+    Attributes:
+        name, role: As they sign letters.
+        registration: Their professional registration number (for example with CORU or the
+            HCPC), printed under the signature of a referral letter.
+    """
+
+    name: str | None = attrs.field(default=None, metadata=_ONE_LINE)
+    role: str | None = attrs.field(default=None, metadata=_ONE_LINE)
+    registration: str | None = attrs.field(default=None, metadata=_ONE_LINE)
 
     def _problems(self, check: _Checker) -> None:
         check.text("name")
         check.text("role")
+        check.text("registration")
 
 
 @attrs.frozen(kw_only=True)
@@ -389,15 +418,19 @@ class Presentation(_SelfChecking):
     recurrent: bool | None = None
     eased_by_heat_and_positioning: bool | None = None
     pain_score: int | None = attrs.field(default=None, metadata={"range": (0, 10)})
-    diagnosis: str | None = attrs.field(default=None, metadata={"max_length": _MAX_DIAGNOSIS})
+    diagnosis: str | None = attrs.field(
+        default=None, metadata={"max_length": _MAX_DIAGNOSIS, "multiline": True}
+    )
     plain_diagnosis: str | None = attrs.field(
-        default=None, metadata={"max_length": _MAX_DIAGNOSIS}
+        default=None, metadata={"max_length": _MAX_DIAGNOSIS, "multiline": True}
     )
     review_date: dt.date | None = attrs.field(default=None, converter=_lenient_date)
     red_flags: tuple[RedFlag, ...] | None = attrs.field(
         default=None, converter=_red_flags
     )
-    notes: str | None = attrs.field(default=None, metadata={"max_length": _MAX_NOTES})
+    notes: str | None = attrs.field(
+        default=None, metadata={"max_length": _MAX_NOTES, "multiline": True}
+    )
     start_back: StartBack | None = None
 
     def _problems(self, check: _Checker) -> None:

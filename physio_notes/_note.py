@@ -17,6 +17,7 @@ from ._common import format_date, person
 from ._engine import CarePlan
 from ._facts import (
     assessment_facts,
+    exercise_lines,
     follow_up,
     handout_summary,
     history_facts,
@@ -49,8 +50,11 @@ def note_content(plan: CarePlan, clinic: Mapping[str, Any], assets: Assets) -> d
         "start_back": start_back_text(plan),
         "pathways": [pw.to_dict() for pw in plan.pathways],
         "referrals": referral_lines(plan),
+        "changes": [str(change) for change in plan.changes],
+        "clinician_reason": plan.clinician_reason,
         "plan_lines": [
             ("Patient handout given", handout_summary(plan)),
+            ("Exercises and doses", exercise_lines(plan)),
             ("Follow-up", follow_up(plan)),
             ("Knowledge base", f"version {plan.knowledge_version}"),
         ],

@@ -7,8 +7,12 @@ the others. Its content is built here, once, as plain data and rendered by the s
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, Final, Literal, overload
+
+import attrs
 
 from ._clinic import Clinic
 from ._common import format_date, join_words, person
@@ -23,7 +27,7 @@ from ._facts import (
 )
 from ._render import Assets, Document, render_document
 from ._vocab import PageSize
-from .exceptions import NoReferralError
+from .exceptions import NoReferralError, PresentationError, Problem
 
 __all__ = ["LETTER", "letter_content", "main_referral", "render_referral"]
 
@@ -65,7 +69,7 @@ def main_referral(plan: CarePlan) -> Referral:
 
 
 def letter_content(
-    plan: CarePlan, clinic: Mapping[str, Any], assets: Assets
+    plan: CarePlan, clinic: Mapping[str, Any], assets: Assets, *, recipient: str | None = None
 ) -> dict[str, Any]:
     """Everything the letter shows, as plain (unescaped) data.
 
@@ -75,6 +79,8 @@ def letter_content(
     main = main_referral(plan)
     p = plan.presentation
     sent = [_referral(plan, r) for r in plan.destinations]
+    if recipient:
+        sent[0]["address"] = [recipient, *sent[0]["address"]]
     return {
         "title": LETTER_TITLE,
         "date_iso": p.encounter_date.isoformat(),
@@ -106,12 +112,12 @@ LETTER: Final = Document(
 @overload
 def render_referral(
     plan: CarePlan, *, format: Literal["pdf"] = ..., page_size: PageSize = ...,
-    clinic: Clinic | None = ...,
+    clinic: Clinic | None = ..., recipient: str | None = ...,
 ) -> bytes: ...
 @overload
 def render_referral(
     plan: CarePlan, *, format: Literal["html"], page_size: PageSize = ...,
-    clinic: Clinic | None = ...,
+    clinic: Clinic | None = ..., recipient: str | None = ...,
 ) -> str: ...
 
 
@@ -121,6 +127,7 @@ def render_referral(
     format: Literal["pdf", "html"] = "pdf",
     page_size: PageSize = "A4",
     clinic: Clinic | None = None,
+    recipient: str | None = None,
 ) -> bytes | str:
     """Render the referral letter for a plan that refers the patient on.
 
@@ -129,6 +136,8 @@ def render_referral(
         format: ``"pdf"`` (tagged PDF/UA-1 bytes) or ``"html"`` (self-contained HTML text).
         page_size: ``"A4"`` or ``"Letter"``.
         clinic: Letterhead and signature details; defaults to an unbranded letter.
+        recipient: The person the letter is for ("Dr Aoife Kelly"), above the department's
+            address lines.
 
     Returns:
         PDF bytes or HTML text. Nothing is written to disk.
@@ -138,4 +147,15 @@ def render_referral(
         RenderError: for an unknown format or page size, or a failing template.
     """
     main_referral(plan)  # NoReferralError before any other check
-    return render_document(LETTER, plan, format=format, page_size=page_size, clinic=clinic)
+    document = LETTER if recipient is None else attrs.evolve(
+        LETTER, build=partial(letter_content, recipient=_recipient(recipient)))
+    return render_document(document, plan, format=format, page_size=page_size, clinic=clinic)
+
+
+def _recipient(text: str) -> str:
+    """A named recipient: one line of printable text."""
+    if (not isinstance(text, str) or not text.strip() or len(text) > 200
+            or any(unicodedata.category(c) in ("Cc", "Cs") for c in text)):
+        raise PresentationError([Problem("recipient", "must be one line of text of at most "
+                                                      "200 characters", repr(text)[:60])])
+    return text.strip()

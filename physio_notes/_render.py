@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 import attrs
 import font_lato
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -119,7 +121,8 @@ def document_html(
     """
     assets = Assets()
     content = _content(document, plan, clinic, assets)
-    logo = None if clinic.logo is None else assets.data_uri(clinic.logo, clinic.logo_media_type)
+    logo = None if clinic.logo_data is None or clinic.logo_media_type is None else (
+        assets.inline(clinic.logo_data, clinic.logo_media_type))
     css = _css(document.stylesheet, clinic.accent_colour, page_size, for_pdf=for_pdf)
     html = _render(document.template, {
         **content,
@@ -189,11 +192,29 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
     # A clinic template named like a bundled one replaces it, and can still extend the
     # bundled original as "physio_notes/<name>" to override just the blocks it wants.
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(overrides),
+        _ConfinedLoader(overrides),
         jinja2.PrefixLoader({"physio_notes": bundled}),
         bundled,
     ])
     return ImmutableSandboxedEnvironment(loader=loader, **options)
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """Loads a clinic's templates, refusing any file that resolves outside its folder (a
+    symbolic link to elsewhere, for example)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.root = folder.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise SecurityError(f"clinic template {template!r} resolves outside the clinic "
+                                "templates folder")
+        return source, filename, uptodate
 
 
 def _render(name: str, context: Mapping[str, Any], overrides: Path | None) -> str:
@@ -246,6 +267,10 @@ class Assets:
         if not path.is_relative_to(folder):
             raise RenderError(f"asset {name!r} is outside the bundled images")
         return self.data_uri(path)
+
+    def inline(self, body: bytes, media_type: str) -> str:
+        """Inline bytes already in memory (a clinic's checked logo)."""
+        return self._serve(body, media_type)
 
     def svg_text(self, text: str) -> str:
         """Inline SVG markup made at render time (for example the highlighted body map)."""
@@ -300,13 +325,20 @@ def _font_folder() -> Path:
 # --- PDF -------------------------------------------------------------------------------------
 
 
+#: WeasyPrint (through Pango) is not thread-safe: two PDFs laid out at once in one process can
+#: crash it (seen here: a segfault in Pango's ``get_first_line`` with a thread pool of two). So
+#: one process makes one PDF at a time; processes still render in parallel.
+_ONE_PDF_AT_A_TIME: Final = threading.Lock()
+
+
 def html_to_pdf(html: str, assets: Assets) -> bytes:
     """Turn self-contained HTML into a tagged (PDF/UA-1), reproducible PDF."""
     import weasyprint  # deferred: keeps WeasyPrint out of `import physio_notes`
 
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
-        return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config()))
+        with _ONE_PDF_AT_A_TIME:
+            document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
+            return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config()))
     except Exception as exc:  # any engine failure is reported the same way
         raise RenderError(f"the PDF could not be made: {type(exc).__name__}: {exc}") from exc
 

@@ -18,10 +18,12 @@ from typing import Any
 import attrs
 
 from ._model import SCHEMA_VERSION, SPINAL_REGIONS, Cause, Presentation, Region, Side
+from ._vocab import PathwayId
 
-__all__ = ["json_schema"]
+__all__ = ["json_schema", "plan_schema"]
 
 SCHEMA_ID = "https://physio-notes.invalid/schema/presentation-v1.json"
+PLAN_SCHEMA_ID = "https://physio-notes.invalid/schema/plan-v1.json"
 
 
 def json_schema() -> dict[str, Any]:
@@ -111,3 +113,53 @@ def _type(annotation: Any, metadata: typing.Mapping[str, Any]) -> dict[str, Any]
             text["maxLength"] = metadata["max_length"]
         return text
     raise TypeError(f"no JSON Schema for {annotation!r}")  # pragma: no cover - model changed
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of a plan as ``plan --json`` prints it and a clinician may edit it.
+
+    What a clinician may edit: ``pathways`` (by ``id``), ``exercises`` (by ``id``, with dose
+    fields), ``clinician_reason``. The presentation is the input contract. The other fields are
+    worked out again when the plan is read, so any value is accepted for them. The safety rules
+    (a red flag keeps its referral, ...) depend on the knowledge base and are checked by
+    :meth:`CarePlan.from_dict` only.
+    """
+    presentation = json_schema()
+    presentation.pop("$schema", None)
+    presentation.pop("$id", None)
+    text = {"type": "string", "maxLength": 200}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": PLAN_SCHEMA_ID,
+        "title": "physio_notes care plan",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["presentation", "pathways"],
+        "properties": {
+            "presentation": {"$ref": "#/$defs/presentation"},
+            "pathways": {
+                "type": "array", "minItems": 1,
+                "items": {"type": "object", "required": ["id"],
+                          "properties": {"id": {"enum": [p.value for p in PathwayId]}}},
+            },
+            "exercises": {
+                "type": "array",
+                "items": {
+                    "type": "object", "required": ["id"], "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                        "name": {"type": "string"},
+                        "hold": text,
+                        "repetitions": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "sets": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "how_often": {**text, "minLength": 1},
+                    },
+                },
+            },
+            "clinician_reason": {"type": ["string", "null"], "maxLength": 2000},
+            **{name: {"description": "worked out again when the plan is read"}
+               for name in ("red_flag_screen", "referral", "start_back",
+                            "knowledge_base_version", "changes")},
+        },
+        "$defs": {"presentation": presentation},
+    }

@@ -15,7 +15,7 @@ from typing import Final
 import attrs
 
 from ._datafile import DataFile
-from ._model import Cause, NeurologicalCondition, RedFlag, Region
+from ._model import Cause, NeurologicalCondition, RedFlag, Region, Symptom
 
 __all__ = [
     "ClinicianText",
@@ -61,10 +61,14 @@ class HomeCareItem:
     text: str
     comfort: bool = False
     heat: bool = False
+    caution: bool = False
+    not_eased: bool = False
     pathways: frozenset[str] = frozenset()
     causes: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
     flags: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    symptoms: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -104,6 +108,7 @@ class PatientText:
     medicine: tuple[str, ...]
     red_flag_sheet: Mapping[str, tuple[str, ...]]
     feared: Mapping[str, str]
+    worse: Mapping[str, tuple[str, ...]]
     actions: Mapping[str, str]
     safety_net: tuple[SafetyNetEntry, ...]
 
@@ -126,7 +131,8 @@ class ClinicianText:
 #: The names a handout text may use, by where it appears.
 _HANDOUT_WORDS: Final = {
     "title": (), "emergency_title": (), "urgent_title": (), "spasm": ("where",),
-    "cramp": ("where",), "told": (), "letter": ("place",),
+    "cramp": ("where",), "told": (), "letter": ("place",), "see_safety": (),
+    "cramp_harmless": (),
 }
 _EXPECT_WORDS: Final = {"short": (), "long": (), "settle": (), "review": ("review_date",),
                         "no_review": ()}
@@ -168,6 +174,7 @@ def load_patient_text(
         medicine=file.texts("[medicine] text", medicine["text"]),
         red_flag_sheet=_red_flag_sheet(file),
         feared=_feared(file),
+        worse=_worse(file),
         actions={k: file.text(f"[action] {k}", v, ("emergency_number",)) for k, v in
                  file.keys_exactly("[action]", file.table("action"), _SAFETY_URGENCIES).items()},
         safety_net=_safety_net(file, known),
@@ -254,15 +261,19 @@ def _home_care(file: DataFile, known: _Known) -> tuple[HomeCareItem, ...]:
     if not isinstance(items, list) or not items:
         raise file.error("[[home_care]]", "must list at least one item")
     filters = {"pathways": frozenset(known.pathways), "causes": _FILTERS["causes"],
-               "conditions": _FILTERS["conditions"], "flags": _FLAGS}
+               "conditions": _FILTERS["conditions"], "flags": _FLAGS,
+               "regions": _FILTERS["regions"], "symptoms": frozenset(s.value for s in Symptom)}
     out = []
     for i, raw in enumerate(items):
         where = f"[[home_care]] #{i + 1}"
-        entry = file.entry(where, raw, ("text",), ("comfort", "heat", *filters))
+        entry = file.entry(where, raw, ("text",),
+                           ("comfort", "heat", "caution", "not_eased", *filters))
         out.append(HomeCareItem(
             text=file.text(where, entry["text"]),
             comfort=_flag(file, where, entry, "comfort"),
             heat=_flag(file, where, entry, "heat"),
+            caution=_flag(file, where, entry, "caution"),
+            not_eased=_flag(file, where, entry, "not_eased"),
             **{key: _values(file, f"{where} {key}", entry.get(key, []), allowed)
                for key, allowed in filters.items()},
         ))
@@ -289,9 +300,16 @@ def _feared(file: DataFile) -> dict[str, str]:
     table = file.keys_exactly("[red_flag]", file.table("red_flag"), sorted(_FLAGS))
     out = {}
     for flag, raw in table.items():
-        entry = file.entry(f"[red_flag.{flag}]", raw, ("feared",))
+        entry = file.entry(f"[red_flag.{flag}]", raw, ("feared",), ("worse",))
         out[flag] = file.text(f"[red_flag.{flag}] feared", entry["feared"])
     return out
+
+
+def _worse(file: DataFile) -> dict[str, tuple[str, ...]]:
+    """Per red flag, the signs that it is getting worse (call the emergency number)."""
+    table = file.table("red_flag")
+    return {flag: file.texts(f"[red_flag.{flag}] worse", raw["worse"])
+            for flag, raw in table.items() if "worse" in raw}
 
 
 def _safety_net(file: DataFile, known: _Known) -> tuple[SafetyNetEntry, ...]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final, Literal, TextIO
 
 from . import __version__
 from ._batch import render_batch
@@ -19,12 +20,13 @@ from ._clinic import Clinic
 from ._engine import CarePlan, select_pathways
 from ._fhir import from_fhir, to_fhir
 from ._handout import render_handout
-from ._io import atomic_write, load_presentation, parse_json
+from ._io import MAX_INPUT_BYTES, atomic_write, load_presentation, parse_json
+from ._limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_limited
 from ._model import Presentation
 from ._note import render_note
 from ._paths import examples_dir
-from ._referral import render_referral
-from ._schema import json_schema
+from ._referral import main_referral, render_referral
+from ._schema import json_schema, plan_schema
 from .exceptions import PhysioNotesError, PresentationError, Problem
 
 __all__ = ["main"]
@@ -32,23 +34,53 @@ __all__ = ["main"]
 Command = Callable[[argparse.Namespace], int]
 
 #: ``note -o`` picks the format from the output's suffix.
-NOTE_SUFFIXES: Final = {".md": "markdown", ".html": "html", ".pdf": "pdf"}
+NOTE_SUFFIXES: Final[dict[str, Literal["markdown", "html", "pdf"]]] = {
+    ".md": "markdown", ".html": "html", ".pdf": "pdf"}
 
 
 def _read_input(args: argparse.Namespace) -> Presentation:
     """The presentation named by FILE: the JSON contract, or a FHIR R4 Bundle with --fhir."""
-    if not args.fhir:
-        return load_presentation(sys.stdin.buffer if args.file == "-" else args.file)
     origin = "<stdin>" if args.file == "-" else args.file
     try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        raw = _read_stdin() if args.file == "-" else _read_file(Path(args.file))
     except OSError as exc:
         raise PresentationError([Problem("$", f"cannot read {origin}: {exc.strerror}")]) from None
-    return from_fhir(parse_json(raw, origin=origin))
+    data = parse_json(raw, origin=origin)
+    if not args.fhir:
+        return Presentation.from_dict(data)
+
+    def warn(warning: object) -> None:  # one line each: the text may come from the input
+        text = printable(str(warning)).replace("\n", "\\n")
+        print(f"physio-notes: warning: {text}", file=sys.stderr)
+
+    return from_fhir(data, identifier_system=getattr(args, "identifier_system", None),
+                     on_warning=warn)
+
+
+def _read_stdin() -> bytes:
+    if sys.stdin is None or sys.stdin.closed:
+        raise PresentationError([Problem("$", "standard input is closed: give FILE, or pipe "
+                                              "the JSON in")])
+    return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+
+
+def _read_file(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(MAX_INPUT_BYTES + 1)
 
 
 def _plan(args: argparse.Namespace) -> CarePlan:
-    return select_pathways(_read_input(args))
+    """The plan: made from the presentation, or read (perhaps edited) with --plan."""
+    if not getattr(args, "plan", False):
+        return select_pathways(_read_input(args))
+    origin = "<stdin>" if args.file == "-" else args.file
+    try:
+        raw = _read_stdin() if args.file == "-" else _read_file(Path(args.file))
+    except OSError as exc:
+        raise PresentationError([Problem("$", f"cannot read {origin}: {exc.strerror}")]) from None
+    clinic = _clinic(args) if getattr(args, "clinic", None) else None
+    library = clinic.exercises if clinic is not None else ()
+    return CarePlan.from_dict(parse_json(raw, origin=origin), library=library)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -67,18 +99,21 @@ def _clinic(args: argparse.Namespace) -> Clinic | None:
     return Clinic.from_toml(args.clinic) if args.clinic else None
 
 
+def _limited(args: argparse.Namespace, render: Callable[[], str | bytes]) -> str | bytes:
+    """Render in a child process, within --timeout and --max-memory."""
+    return run_limited(render, timeout=args.timeout, memory_mb=args.max_memory)
+
+
 def _cmd_handout(args: argparse.Namespace) -> int:
     plan = _plan(args)
     clinic = _clinic(args)
-    if args.html:
-        _emit(args.output, render_handout(plan, format="html", page_size=args.page_size,
-                                          clinic=clinic))
-    else:
-        _emit(args.output, render_handout(plan, page_size=args.page_size, clinic=clinic))
+    kind: Literal["pdf", "html"] = "html" if args.html else "pdf"
+    _emit(args.output, _limited(args, lambda: render_handout(
+        plan, format=kind, page_size=args.page_size, clinic=clinic)))
     return 0
 
 
-def _note_format(output: str | None) -> str:
+def _note_format(output: str | None) -> Literal["markdown", "html", "pdf"]:
     if output is None or output == "-":
         return "markdown"
     suffix = Path(output).suffix.lower()
@@ -95,22 +130,18 @@ def _cmd_note(args: argparse.Namespace) -> int:
     plan = _plan(args)
     clinic = _clinic(args)
     output = args.output or "-"
-    if kind == "pdf":
-        _emit(output, render_note(plan, format="pdf", page_size=args.page_size, clinic=clinic))
-    else:
-        _emit(output, render_note(plan, format="html" if kind == "html" else "markdown",
-                                  page_size=args.page_size, clinic=clinic))
+    _emit(output, _limited(args, lambda: render_note(
+        plan, format=kind, page_size=args.page_size, clinic=clinic)))
     return 0
 
 
 def _cmd_referral(args: argparse.Namespace) -> int:
     plan = _plan(args)
     clinic = _clinic(args)
-    if args.html:
-        _emit(args.output, render_referral(plan, format="html", page_size=args.page_size,
-                                           clinic=clinic))
-    else:
-        _emit(args.output, render_referral(plan, page_size=args.page_size, clinic=clinic))
+    main_referral(plan)  # NoReferralError here, before any rendering
+    kind: Literal["pdf", "html"] = "html" if args.html else "pdf"
+    _emit(args.output, _limited(args, lambda: render_referral(
+        plan, format=kind, page_size=args.page_size, clinic=clinic, recipient=args.to)))
     return 0
 
 
@@ -134,25 +165,31 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    try:
-        with Path(args.input).open(encoding="utf-8") as handle:
-            lines = handle.readlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PhysioNotesError(f"batch: cannot read {args.input}: {exc}") from None
     if args.workers is not None and args.workers < 1:
         raise PhysioNotesError(f"batch: --workers must be 1 or more (got {args.workers})")
+    clinic = _clinic(args)
+    try:  # bytes: each line is decoded on its own, so one bad line fails alone
+        if args.input == "-":
+            lines = sys.stdin.buffer.readlines()
+        else:
+            with Path(args.input).open("rb") as handle:
+                lines = handle.readlines()
+    except OSError as exc:
+        raise PhysioNotesError(f"batch: cannot read {args.input}: "
+                               f"{exc.strerror or exc}") from None
     summary = render_batch(lines, args.output, notes=args.notes, force=args.force,
-                           workers=args.workers, clinic=_clinic(args),
-                           progress=_Progress(sys.stderr))
+                           workers=args.workers, clinic=clinic,
+                           progress=_Progress(sys.stderr), timeout=args.timeout,
+                           max_memory=args.max_memory)
     for item in summary.items:
         if item.status == "failed":
-            first, *_ = (item.error or "").splitlines() or [""]
-            detail = "; ".join(line.strip() for line in (item.error or "").splitlines()[1:])
-            print(f"line {item.line}: {first}{': ' + detail if detail else ''}",
+            first, *rest = (item.error or "").splitlines() or [""]
+            detail = "; ".join(line.strip() for line in rest)
+            print(printable(f"line {item.line}: {first}{': ' + detail if detail else ''}"),
                   file=sys.stderr)
-    print(f"batch: {summary.count('written')} written, {summary.count('skipped')} skipped "
-          f"(already there; --force renders them again), {summary.count('failed')} failed",
-          file=sys.stderr)
+    print(f"batch: {summary.count('rendered')} rendered, {summary.count('skipped')} skipped "
+          f"(unchanged since the last run; --force renders them again), "
+          f"{summary.count('failed')} failed; manifest: {summary.manifest}", file=sys.stderr)
     return 0 if summary.ok else 2
 
 
@@ -186,7 +223,7 @@ def _emit(output: str, data: str | bytes) -> None:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    json.dump(json_schema(), sys.stdout, indent=2)
+    json.dump(plan_schema() if args.plan else json_schema(), sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
 
@@ -236,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",
                       help="folder for the PDFs (default: %(default)s)")
     demo.set_defaults(run=_cmd_demo)
-    schema = sub.add_parser("schema", help="print the JSON Schema of the input")
+    schema = sub.add_parser("schema", help="print the JSON Schema of the input (or of a plan)")
+    schema.add_argument("--plan", action="store_true",
+                        help="the schema of a plan JSON, as `plan --json` prints it")
     schema.set_defaults(run=_cmd_schema)
     return parser
 
@@ -261,6 +300,9 @@ def _document_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     for name, (help_text, run) in documents.items():
         command = sub.add_parser(name, help=help_text)
         _input_arguments(command)
+        command.add_argument("--plan", action="store_true",
+                             help="FILE is a plan JSON (as `plan --json` prints it, perhaps "
+                                  "edited by a clinician), not a presentation")
         if name == "note":
             command.add_argument("-o", "--output", metavar="OUT",
                                  help="write here; the format comes from the suffix: "
@@ -271,34 +313,70 @@ def _document_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
                                  help="where to write it (- for standard output)")
             command.add_argument("--html", action="store_true",
                                  help="self-contained HTML, not PDF")
+        if name == "referral":
+            command.add_argument("--to", metavar="TEXT",
+                                 help="the person the letter is for, e.g. 'Dr Aoife Kelly'")
         command.add_argument("--page-size", choices=("A4", "Letter"), default="A4",
                              help="paper size of HTML and PDF output (default: A4)")
         command.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+        _limit_arguments(command)
         command.set_defaults(run=run)
+
+
+def _limit_arguments(command: argparse.ArgumentParser) -> None:
+    """--timeout and --max-memory: limits on rendering one document."""
+    command.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                         help="stop rendering a document after this long "
+                              "(default: %(default)g)")
+    command.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                         help="memory a document's rendering may use, in MiB "
+                              "(default: %(default)d)")
 
 
 def _batch_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     batch = sub.add_parser("batch", help="handouts for many presentations (JSON Lines), "
                                          "in parallel")
-    batch.add_argument("input", metavar="IN.jsonl", help="one presentation JSON per line")
+    batch.add_argument("input", metavar="IN.jsonl",
+                       help="one presentation JSON per line (- for standard input)")
     batch.add_argument("-o", "--output", required=True, metavar="DIR",
-                       help="folder for record-NNNNN-handout.pdf (line numbers, no patient data)")
-    batch.add_argument("--notes", action="store_true", help="also write record-NNNNN-note.pdf")
+                       help="folder for the PDFs and manifest.json; files are named from the "
+                            "patient id made safe (else record-NNNNN, the line number)")
+    batch.add_argument("--notes", action="store_true",
+                       help="also write a clinician note PDF (NAME-note.pdf) per record")
     batch.add_argument("--workers", type=int, metavar="N",
                        help="worker processes (default: the number of cores)")
-    batch.add_argument("--force", action="store_true", help="render outputs that already exist")
+    batch.add_argument("--force", action="store_true",
+                       help="render every record, even those unchanged since the last run")
     batch.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    _limit_arguments(batch)
     batch.set_defaults(run=_cmd_batch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     run: Command = args.run
     try:
         return run(args)
     except PhysioNotesError as exc:
-        print(f"physio-notes: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except BrokenPipeError:  # e.g. piped into `head`
         return 0
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was left half-written")
+        return 130
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: control characters (but newlines) and lone surrogates
+    escaped as ``\\x1b`` or ``\\ud800``, so input cannot drive the terminal."""
+    return "".join(
+        char if char == "\n" or unicodedata.category(char) not in ("Cc", "Cs")
+        else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
+def _error(message: str) -> None:
+    print(f"physio-notes: error: {printable(message)}", file=sys.stderr)

@@ -8,7 +8,9 @@ either::
     ├── KnowledgeBaseError(PhysioNotesError, ValueError)  rule or exercise data that is wrong
     ├── ClinicError(PhysioNotesError, ValueError)         clinic settings that are wrong
     ├── NoReferralError(PhysioNotesError, LookupError)    a letter asked of a plan referring nobody
-    └── RenderError(PhysioNotesError, RuntimeError)       a document could not be produced
+    ├── PlanEditError(PhysioNotesError, ValueError)       an edited plan that breaks a safety rule
+    ├── RenderError(PhysioNotesError, RuntimeError)       a document could not be produced
+    └── OutputError(PhysioNotesError, OSError)            an output file could not be written
 
 The command line catches :class:`PhysioNotesError` in one place and exits with status 2.
 """
@@ -23,7 +25,9 @@ __all__ = [
     "ClinicError",
     "KnowledgeBaseError",
     "NoReferralError",
+    "OutputError",
     "PhysioNotesError",
+    "PlanEditError",
     "PresentationError",
     "Problem",
     "RenderError",
@@ -83,3 +87,13 @@ class NoReferralError(PhysioNotesError, LookupError):
 
 class RenderError(PhysioNotesError, RuntimeError):
     """A document could not be rendered (for example, a template failed)."""
+
+
+class OutputError(PhysioNotesError, OSError):
+    """An output path that cannot be written: not a regular file, a missing folder, no
+    permission, a full disk. The message names the path; nothing is left half-written."""
+
+
+class PlanEditError(PhysioNotesError, ValueError):
+    """An edited plan that cannot be used: it breaks a safety rule (named in the message), or
+    names an unknown pathway or exercise, or a dose that is not allowed."""

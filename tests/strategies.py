@@ -44,10 +44,12 @@ _EARLIEST = dt.date(1900, 1, 1)
 _LATEST = dt.date(2100, 12, 31)
 
 
-def texts(max_size: int) -> st.SearchStrategy[str]:
-    """Any Unicode text (no NUL, no surrogates) up to ``max_size`` code points."""
+def texts(max_size: int, *, multiline: bool = False) -> st.SearchStrategy[str]:
+    """Any Unicode text the contract allows, up to ``max_size`` code points: no surrogates and
+    no control characters, but newlines and tabs in free text (``multiline``)."""
     return st.text(
-        alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        alphabet=st.characters(exclude_categories=["Cs", "Cc"],
+                               include_characters="\n\t" if multiline else None),
         max_size=max_size,
     )
 
@@ -120,13 +122,13 @@ def _presentations(draw: st.DrawFn) -> Presentation:
         recurrent=draw(_optional(st.booleans())),
         eased_by_heat_and_positioning=draw(_optional(st.booleans())),
         pain_score=draw(_optional(st.integers(0, 10))),
-        diagnosis=draw(_optional(texts(1_000))),
-        plain_diagnosis=draw(_optional(texts(1_000))),
+        diagnosis=draw(_optional(texts(1_000, multiline=True))),
+        plain_diagnosis=draw(_optional(texts(1_000, multiline=True))),
         review_date=draw(_optional(st.dates(date or _EARLIEST, _LATEST))),
         red_flags=draw(
             _optional(st.lists(st.sampled_from(RedFlag), max_size=4, unique=True).map(tuple))
         ),
-        notes=draw(_optional(texts(2_000))),
+        notes=draw(_optional(texts(2_000, multiline=True))),
         start_back=start_back,
     )
 

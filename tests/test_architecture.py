@@ -25,10 +25,10 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 #: Each module's layer: a module may import only from its own layer or the ones below.
 LAYERS = {
-    "exceptions": 0, "_vocab": 0, "_paths": 0, "_convert": 0,
+    "exceptions": 0, "_vocab": 0, "_paths": 0, "_convert": 0, "_limits": 0, "_images": 0,
     "_model": 1,
     "_datafile": 2, "_conditions": 2, "_exercises": 2, "_texts": 2, "_knowledge": 2,
-    "_engine": 3,
+    "_engine": 3, "_edit": 3,
     "_clinic": 4, "_common": 4, "_facts": 4, "_render": 4,
     "_handout": 4, "_note": 4, "_referral": 4,
     "_io": 5, "_schema": 5, "_batch": 5, "_fhir": 5,
@@ -192,8 +192,10 @@ def test_plain_data_check_finds_objects() -> None:
 
 
 def test_renderers_take_the_same_keywords() -> None:
-    """Every renderer takes (plan, *, format, page_size, clinic)."""
+    """Every renderer takes (plan, *, format, page_size, clinic); the letter also takes the
+    named recipient."""
     for render in (render_handout, render_note, render_referral):
         parameters = inspect.signature(render).parameters
-        assert list(parameters) == ["plan", "format", "page_size", "clinic"], render
+        assert list(parameters)[:4] == ["plan", "format", "page_size", "clinic"], render
         assert all(p.kind is p.KEYWORD_ONLY for n, p in parameters.items() if n != "plan")
+    assert list(inspect.signature(render_referral).parameters)[4:] == ["recipient"]

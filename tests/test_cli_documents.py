@@ -134,13 +134,14 @@ def test_batch_command_reports_bad_lines_and_renders_good_ones(tmp_path: Path) -
     assert result.returncode == 2
     assert "line 2: invalid presentation" in result.stderr
     assert "$.region" in result.stderr
-    assert "batch: 2 written, 0 skipped" in result.stderr
+    assert "batch: 2 rendered, 0 skipped" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
         "record-00001-handout.pdf", "record-00001-note.pdf",
         "record-00003-handout.pdf", "record-00003-note.pdf",
     ]
     again = run("batch", str(source), "-o", str(out), "--notes")
-    assert "0 written, 2 skipped" in again.stderr
+    assert "0 rendered, 2 skipped" in again.stderr
 
 
 def test_batch_missing_input_exits_2(tmp_path: Path) -> None:

@@ -333,7 +333,7 @@ BAD_CONSTRUCTIONS = [
     ),
     pytest.param(
         {"region": "neck", "notes": "SLR\x00negative"},
-        [("$.notes", "must not contain NUL characters", None)],
+        [("$.notes", "must not contain control characters (U+0000 at position 3)", None)],
         id="notes-nul",
     ),
     pytest.param(
@@ -622,7 +622,7 @@ BAD_DICTS = [
     ),
     pytest.param(
         _example(notes="Flexion limited\x00"),
-        [("$.notes", "must not contain NUL characters", None)],
+        [("$.notes", "must not contain control characters (U+0000 at position 15)", None)],
         id="nul-in-notes",
     ),
     pytest.param(

@@ -70,10 +70,11 @@ def not_screened_plan() -> CarePlan:
 def hostile_plan() -> CarePlan:
     """Markup and Markdown in every free-text field of the presentation."""
     bad = HOSTILE_HTML + HOSTILE_MD
+    line = bad.replace("\n", " ")  # names and ids are one line: the contract refuses breaks
     return select_pathways(Presentation(
         region="lower_back", date="2026-11-24", causes=["disc_disorder"], red_flags=[],
-        patient=Patient(name="Name " + bad, id="ID " + bad),
-        clinician=Clinician(name="Clin " + bad, role="Role " + bad),
+        patient=Patient(name="Name " + line, id="ID " + line),
+        clinician=Clinician(name="Clin " + line, role="Role " + line),
         diagnosis="Dx " + bad, notes="Notes " + bad + "\n```\nafter fence",
     ))
 

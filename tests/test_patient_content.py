@@ -38,7 +38,7 @@ from .conftest import EXAMPLE_FILES, plan_for
 from .pdfcheck import DEMO_CLINIC, checked, example_handout, text_of
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-LUMBAR = ("numbness around your bottom", "passing urine")
+LUMBAR = ("numbness around your bottom", "trouble peeing")
 ARM = "numbness, tingling or weakness in your arm or hand"
 CLOT = "swollen, red or warm"
 LUNGS = "new breathlessness or chest pain"
@@ -160,7 +160,8 @@ CASES = [
     ),
     pytest.param(
         {"region": "lower_back", "causes": ["protective_response"], "review_date": "2026-12-03"},
-        ["guarding a part of you that is hurt", "your next visit with us is on 3 december 2026"],
+        ["tightened to guard a part of you that is hurt", "as the hurt part heals",
+         "your next visit with us is on 3 december 2026"],
         ["what set off your spasm is over now"],
         id="protective-response-and-review",
     ),
