@@ -15,7 +15,16 @@ from importlib.metadata import PackageNotFoundError, version
 from ._batch import BatchItem, BatchSummary, render_batch
 from ._clinic import Clinic
 from ._engine import CarePlan, Pathway, RedFlagFinding, RedFlagScreen, select_pathways
-from ._fhir import FhirDocument, from_fhir, presentation_to_fhir, to_fhir
+from ._fhir import (
+    FhirDocument,
+    FhirReading,
+    FhirWarning,
+    fhir_definitions,
+    from_fhir,
+    presentation_to_fhir,
+    read_fhir,
+    to_fhir,
+)
 from ._handout import render_handout
 from ._io import load_presentation
 from ._knowledge import KnowledgeBase, load_knowledge
@@ -65,6 +74,8 @@ __all__ = [
     "Clinician",
     "Duration",
     "FhirDocument",
+    "FhirReading",
+    "FhirWarning",
     "KnowledgeBase",
     "KnowledgeBaseError",
     "NeurologicalCondition",
@@ -87,11 +98,13 @@ __all__ = [
     "StartBack",
     "Symptom",
     "__version__",
+    "fhir_definitions",
     "from_fhir",
     "json_schema",
     "load_knowledge",
     "load_presentation",
     "presentation_to_fhir",
+    "read_fhir",
     "render_batch",
     "render_handout",
     "render_note",

@@ -52,7 +52,7 @@ class Change:
         kind: ``pathway_added``, ``pathway_removed``, ``exercise_added``,
             ``exercise_removed`` or ``dose_changed``.
         subject: The pathway id, or the exercise's name.
-        detail: For a dose, what changed: ``"hold: 20 to 30 seconds → 10 seconds"``.
+        detail: For a dose, what changed: ``"hold: was 20 to 30 seconds, now 10 seconds"``.
     """
 
     kind: ChangeKind
@@ -254,6 +254,6 @@ def _exercise_changes(chosen: Sequence[Exercise], edited: Sequence[Exercise]
         for key in DOSE_FIELDS:
             was, now = getattr(old, key), getattr(exercise, key)
             if was != now:
-                what = f"{key.replace('_', ' ')}: {was or 'none'} → {now or 'none'}"
+                what = f"{key.replace('_', ' ')}: was {was or 'none'}, now {now or 'none'}"
                 changes.append(Change("dose_changed", exercise.name, what))
     return tuple(changes)

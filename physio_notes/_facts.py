@@ -7,6 +7,7 @@ advice the patient was given and what happens next.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ._common import NOT_RECORDED, format_date, join_words
@@ -151,24 +152,20 @@ def exercise_lines(plan: CarePlan) -> str:
     return "; ".join(parts) or "none"
 
 
+def _by_urgency(plan: CarePlan, words: Mapping[str, str], otherwise: str) -> str:
+    """The words for the plan's red-flag urgency, else ``otherwise``'s, filled in."""
+    return _fill(words[plan.urgency if plan.urgency is not None else otherwise], plan, "")
+
+
 def follow_up(plan: CarePlan) -> str:
     """The follow-up line, from the most urgent part of the plan."""
-    words = plan.knowledge.clinician_text.follow_up
-    key: str
-    if plan.urgency is not None:
-        key = plan.urgency
-    else:
-        key = "referred" if plan.destinations else "routine"
-    return _fill(words[key], plan, "")
+    return _by_urgency(plan, plan.knowledge.clinician_text.follow_up,
+                       "referred" if plan.destinations else "routine")
 
 
 def handout_summary(plan: CarePlan) -> str:
     """What the patient handout of this plan covers, in one line."""
-    words = plan.knowledge.clinician_text.handout_summary
-    key: str
-    if plan.urgency is not None:
-        key = plan.urgency
-    else:
-        key = "with_exercises" if plan.exercises else "routine"
+    summary = _by_urgency(plan, plan.knowledge.clinician_text.handout_summary,
+                          "with_exercises" if plan.exercises else "routine")
     title = plan.knowledge.patient_text.handout_title
-    return f"“{title}”: {_fill(words[key], plan, '')}"
+    return f"“{title}”: {summary}"

@@ -39,12 +39,12 @@ _SAFETY_ORDER: Final = ("emergency", "today", "soon")
 @overload
 def render_handout(
     plan: CarePlan, *, format: Literal["pdf"] = ..., page_size: PageSize = ...,
-    clinic: Clinic | None = ...,
+    clinic: Clinic | None = ..., large_print: bool = ...,
 ) -> bytes: ...
 @overload
 def render_handout(
     plan: CarePlan, *, format: Literal["html"], page_size: PageSize = ...,
-    clinic: Clinic | None = ...,
+    clinic: Clinic | None = ..., large_print: bool = ...,
 ) -> str: ...
 
 
@@ -54,6 +54,7 @@ def render_handout(
     format: Literal["pdf", "html"] = "pdf",
     page_size: PageSize = "A4",
     clinic: Clinic | None = None,
+    large_print: bool = False,
 ) -> bytes | str:
     """Render the patient handout for a care plan.
 
@@ -62,6 +63,7 @@ def render_handout(
         format: ``"pdf"`` (tagged PDF/UA-1 bytes) or ``"html"`` (self-contained HTML text).
         page_size: ``"A4"`` or ``"Letter"``.
         clinic: Branding and emergency number; defaults to an unbranded handout.
+        large_print: Body text at 16 pt for readers with low vision; the same content.
 
     Returns:
         PDF bytes or HTML text. Nothing is written to disk.
@@ -69,7 +71,8 @@ def render_handout(
     Raises:
         RenderError: for an unknown format or page size, or a failing template.
     """
-    return render_document(HANDOUT, plan, format=format, page_size=page_size, clinic=clinic)
+    return render_document(HANDOUT, plan, format=format, page_size=page_size, clinic=clinic,
+                           large_print=large_print)
 
 
 def handout_content(
@@ -92,7 +95,9 @@ def handout_content(
         "sheet": None if routine else _red_flag_sheet(plan, words),
         "where": words.where,
         "region_name": text.regions[p.region.value].name,
-        "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]))),
+        "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]),
+                                                 None if p.side is None else p.side.value)),
+        "body_map_caption": text.handout["body_map"].format(where=words.where),
         "steps": [words.fill(text.pathways[pw.id].step) for pw in plan.pathways][:MAX_STEPS]
         if routine else [],
         "see_safety": text.handout["see_safety"] if routine else None,
@@ -106,6 +111,7 @@ def handout_content(
         "cautions": [item.text for item in _home_care(plan) if item.caution],
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets) for e in plan.exercises],
+        "diary": _diary(plan),
         "safety_net": _safety_net(plan, words),
     }
 
@@ -182,7 +188,7 @@ def _about(plan: CarePlan, words: _Words) -> list[str]:
         lines.append(text.causes[Cause.UNKNOWN.value])
     if region.cramp:
         lines.append(text.handout["cramp_harmless"])
-    elif p.spasm_type.value in text.spasm_type and not (
+    elif p.spasm_type.value in text.spasm_type and Cause.NEUROLOGICAL not in p.causes and not (
         p.spasm_type is SpasmType.PRIMARY and Cause.PROTECTIVE_RESPONSE in p.causes
     ):  # a protective spasm is already said to guard an injury
         lines.append(text.spasm_type[p.spasm_type.value])
@@ -194,7 +200,10 @@ def _expect(plan: CarePlan) -> list[str]:
     expect = plan.knowledge.patient_text.expect
     p = plan.presentation
     long = p.duration in (Duration.HOURS, Duration.DAYS)
-    lines = [expect["long" if long else "short"], expect["settle"]]
+    if Cause.NEUROLOGICAL in p.causes:
+        lines = [expect["long" if long else "short"], expect["neurological"]]
+    else:
+        lines = [expect["long" if long else "short"], expect["settle"]]
     if p.review_date is not None:
         lines.append(expect["review"].format(review_date=format_date(p.review_date)))
     else:
@@ -212,11 +221,12 @@ def _section(pathway: Pathway, words: _Words) -> dict[str, Any]:
     text = words.plan.knowledge.patient_text
     entry = text.pathways[pathway.id]
     reasons = join_words([text.reasons[r] for r in pathway.rules if r in text.reasons])
-    whats = dict.fromkeys(entry.what_by_rule.get(r, entry.what) for r in pathway.rules)
+    intros = [entry.what_by_rule[r] for r in pathway.rules if r in entry.what_by_rule]
     return {
         "id": pathway.id,
         "title": entry.title,
-        "what": " ".join(words.fill(what, reasons=reasons) for what in whats),
+        "what": " ".join(words.fill(what, reasons=reasons)
+                         for what in dict.fromkeys([*intros, entry.what])),
         "you_do": [words.fill(line) for line in entry.you_do],
         "we_do": [words.fill(line) for line in entry.we_do],
     }
@@ -235,6 +245,7 @@ def _home_care(plan: CarePlan) -> list[HomeCareItem]:
         item for item in text.home_care
         if (plan.urgency is None or item.comfort)
         and not (item.heat and no_heat)
+        and not (item.positioning and not_eased)
         and (not item.not_eased or not_eased)
         and _matches(item, plan)
     ]
@@ -298,13 +309,15 @@ def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
         if worse:
             action = words.fill(text.actions["emergency"])
             groups[action] = {"id": "red-flag-worse", "urgency": "emergency", "action": action,
-                              "watch": [sentence(w) for w in dict.fromkeys(worse)], "means": ""}
-    for entry in entries:  # one group per action, so no heading is said twice
+                              "signs": [{"watch": [sentence(w) for w in dict.fromkeys(worse)],
+                                         "means": ""}]}
+    for entry in entries:  # one group per action, so no heading is said twice; each set of
+        # signs keeps its own "what it may mean"
         action = words.fill(entry.action or text.actions[entry.urgency])
         group = groups.setdefault(action, {"id": entry.id, "urgency": entry.urgency,
-                                           "action": action, "watch": [], "means": ""})
-        group["watch"].extend(sentence(item) for item in entry.watch)
-        group["means"] = " ".join(filter(None, (group["means"], entry.means)))
+                                           "action": action, "signs": []})
+        group["signs"].append({"watch": [sentence(item) for item in entry.watch],
+                               "means": entry.means})
     return list(groups.values())
 
 
@@ -324,6 +337,16 @@ def _red_flag_sheet(plan: CarePlan, words: _Words) -> dict[str, Any]:
         "take": [words.fill(line) for line in sheet["take"]],
         "say": [words.fill(line) for line in sheet["say"]],
     }
+
+
+def _diary(plan: CarePlan) -> dict[str, Any] | None:
+    """A printable week of the patient's exercises, with a pain score for each day."""
+    if not plan.exercises:
+        return None
+    text = plan.knowledge.patient_text.handout
+    return {"title": text["diary_title"], "how": text["diary_how"],
+            "days": [f"Day {n}" for n in range(1, 8)],
+            "rows": [e.name for e in plan.exercises], "pain": text["diary_pain"]}
 
 
 def _exercise(exercise: Exercise, assets: Assets) -> dict[str, Any]:
@@ -349,11 +372,13 @@ def _body_map_source() -> str:
     return (templates_dir() / "img" / "body-map.svg").read_text(encoding="utf-8")
 
 
-def body_map_svg(region: str, colour: str) -> str:
-    """The body map with the patient's region filled in (``colour`` is validated ``#rrggbb``)."""
+def body_map_svg(region: str, colour: str, side: str | None = None) -> str:
+    """The body map with the patient's region filled in: one side of it for ``left`` or
+    ``right``, all of it otherwise (``colour`` is validated ``#rrggbb``)."""
     if not re.fullmatch(r"[a-z_]+", region) or not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         raise ValueError("region and colour must be contract values")
-    style = (f"<style>#region-{region}, #region-{region} * {{ fill: {colour}; "
+    part = f" .side-{side}" if side in ("left", "right") else ""
+    style = (f"<style>#region-{region}{part}, #region-{region}{part} * {{ fill: {colour}; "
              f"fill-opacity: 0.9; stroke: #1a1a1a; }}</style>")
     source = _body_map_source()
     head_end = source.index(">", source.index("<svg")) + 1

@@ -27,7 +27,7 @@ from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 import attrs
-import font_lato
+import fontpkg_atkinson_hyperlegible
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -52,8 +52,14 @@ __all__ = [
 log = logging.getLogger("physio_notes")
 
 Build = Callable[[CarePlan, Mapping[str, Any], "Assets"], dict[str, Any]]
-_FONT_FILES: Final = ((400, "normal", "Lato-Regular.ttf"), (700, "normal", "Lato-Bold.ttf"),
-                      (400, "italic", "Lato-Italic.ttf"))
+#: The bundled font family every document (and every picture label) is set in.
+FONT_FAMILY: Final = "Atkinson Hyperlegible"
+_FONT_FILES: Final = (
+    (400, "normal", "AtkinsonHyperlegible-Regular.ttf"),
+    (700, "normal", "AtkinsonHyperlegible-Bold.ttf"),
+    (400, "italic", "AtkinsonHyperlegible-Italic.ttf"),
+    (700, "italic", "AtkinsonHyperlegible-BoldItalic.ttf"),
+)
 
 
 @attrs.frozen
@@ -78,6 +84,11 @@ class Document:
     verbatim: frozenset[str] = frozenset()
 
 
+#: Large print: body text at 16 pt for readers with low vision (headings scale with it).
+LARGE_PRINT_CSS: Final = ("html { font-size: 16pt; } "
+                          ".dose, .disclaimer, .caption { font-size: 14pt; }")
+
+
 def render_document(
     document: Document,
     plan: CarePlan,
@@ -85,6 +96,7 @@ def render_document(
     format: str,
     page_size: str = "A4",
     clinic: Clinic | None = None,
+    large_print: bool = False,
 ) -> str | bytes:
     """Render ``document`` for ``plan``: HTML or Markdown text, or PDF bytes.
 
@@ -103,7 +115,7 @@ def render_document(
         return _render(document.markdown_template, _markdown(content, document.verbatim),
                        clinic.templates)
     html, assets = document_html(document, plan, page_size=page_size, clinic=clinic,
-                                 for_pdf=format == "pdf")
+                                 for_pdf=format == "pdf", large_print=large_print)
     return html if format == "html" else html_to_pdf(html, assets)
 
 
@@ -114,6 +126,7 @@ def document_html(
     page_size: str = "A4",
     clinic: Clinic,
     for_pdf: bool,
+    large_print: bool = False,
 ) -> tuple[str, Assets]:
     """The document as self-contained HTML, and the assets a PDF render may fetch.
 
@@ -124,6 +137,8 @@ def document_html(
     logo = None if clinic.logo_data is None or clinic.logo_media_type is None else (
         assets.inline(clinic.logo_data, clinic.logo_media_type))
     css = _css(document.stylesheet, clinic.accent_colour, page_size, for_pdf=for_pdf)
+    if large_print:
+        css += "\n" + LARGE_PRINT_CSS
     html = _render(document.template, {
         **content,
         "clinic": clinic_data(clinic),
@@ -308,10 +323,11 @@ def _css(name: str, accent: str, page_size: str, *, for_pdf: bool) -> str:
 
 
 def _font_faces() -> str:
-    """``@font-face`` rules for the pinned Lato files (PDF only: same glyphs everywhere)."""
+    """``@font-face`` rules for the pinned font files (PDF only: same glyphs everywhere)."""
     folder = _font_folder()
     return "\n".join(
-        f'@font-face {{ font-family: "Lato"; font-weight: {weight}; font-style: {style};'
+        f'@font-face {{ font-family: "{FONT_FAMILY}"; font-weight: {weight}; '
+        f'font-style: {style};'
         f' src: url("{(folder / file).as_uri()}"); }}'
         for weight, style, file in _FONT_FILES
     )
@@ -319,7 +335,7 @@ def _font_faces() -> str:
 
 @cache
 def _font_folder() -> Path:
-    return Path(font_lato.font_directory).resolve()
+    return (Path(fontpkg_atkinson_hyperlegible.__file__).parent / "files").resolve()
 
 
 # --- PDF -------------------------------------------------------------------------------------

@@ -43,8 +43,8 @@ class RegionText:
 
 @attrs.frozen
 class PathwayText:
-    """What the handout says about one pathway (``what_by_rule`` replaces ``what`` when that
-    rule chose the pathway)."""
+    """What the handout says about one pathway (``what_by_rule``: a sentence said before
+    ``what`` for each rule that chose the pathway)."""
 
     title: str
     step: str
@@ -63,6 +63,7 @@ class HomeCareItem:
     heat: bool = False
     caution: bool = False
     not_eased: bool = False
+    positioning: bool = False
     pathways: frozenset[str] = frozenset()
     causes: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
@@ -132,9 +133,11 @@ class ClinicianText:
 _HANDOUT_WORDS: Final = {
     "title": (), "emergency_title": (), "urgent_title": (), "spasm": ("where",),
     "cramp": ("where",), "told": (), "letter": ("place",), "see_safety": (),
+    "body_map": ("where",), "diary_title": (), "diary_how": (), "diary_pain": (),
     "cramp_harmless": (),
 }
-_EXPECT_WORDS: Final = {"short": (), "long": (), "settle": (), "review": ("review_date",),
+_EXPECT_WORDS: Final = {"short": (), "long": (), "neurological": (), "settle": (),
+                        "review": ("review_date",),
                         "no_review": ()}
 _SAFETY_URGENCIES: Final = ("emergency", "today", "soon")
 
@@ -267,13 +270,15 @@ def _home_care(file: DataFile, known: _Known) -> tuple[HomeCareItem, ...]:
     for i, raw in enumerate(items):
         where = f"[[home_care]] #{i + 1}"
         entry = file.entry(where, raw, ("text",),
-                           ("comfort", "heat", "caution", "not_eased", *filters))
+                           ("comfort", "heat", "caution", "not_eased", "positioning",
+                            *filters))
         out.append(HomeCareItem(
             text=file.text(where, entry["text"]),
             comfort=_flag(file, where, entry, "comfort"),
             heat=_flag(file, where, entry, "heat"),
             caution=_flag(file, where, entry, "caution"),
             not_eased=_flag(file, where, entry, "not_eased"),
+            positioning=_flag(file, where, entry, "positioning"),
             **{key: _values(file, f"{where} {key}", entry.get(key, []), allowed)
                for key, allowed in filters.items()},
         ))

@@ -123,7 +123,7 @@ def test_body_map_has_a_fillable_element_per_region() -> None:
     for bad in FORBIDDEN_IN_SVG:
         assert bad not in text, bad
     root = ET.fromstring(text)
-    assert root.get("viewBox") == "0 0 320 300"
+    assert root.get("viewBox") == "0 0 320 324"
     assert root[0].tag == f"{SVG}title"
     assert root[0].text == "Body map"
     closed = {f"{SVG}{tag}" for tag in ("rect", "ellipse", "circle", "path", "polygon", "g")}

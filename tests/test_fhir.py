@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +28,29 @@ from physio_notes import (
     load_presentation,
     select_pathways,
 )
-from physio_notes._fhir import FhirDocument, from_fhir, presentation_to_fhir, to_fhir
+from physio_notes._fhir import (
+    FhirDocument,
+    FhirReading,
+    FhirWarning,
+    fhir_definitions,
+    from_fhir,
+    presentation_to_fhir,
+    read_fhir,
+    to_fhir,
+)
 from physio_notes._fhir._codes import (
     CONDITION_CODES,
     DOCUMENT_TYPES,
     EXT_EMPTY_STRING,
     EXT_PLAIN_DIAGNOSIS,
     EXT_PROVENANCE,
+    ICD10CM,
     LOINC,
     PATHWAY_SYSTEM,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
     SIDE_CODES,
+    SITE_CODES,
     SNOMED,
 )
 
@@ -90,7 +102,24 @@ def coded(code: str) -> JSON:
     return {"valueCodeableConcept": {"coding": [{"system": PROJECT_SYSTEM, "code": code}]}}
 
 
-BACK = condition("http://hl7.org/fhir/sid/icd-10-cm", "M62.830")
+BACK = condition(ICD10CM, "M62.830")
+MID_BACK = condition(PROJECT_SYSTEM, "mid_back")
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+
+def status(system: str, code: str) -> JSON:
+    """A Condition status CodeableConcept."""
+    return {"coding": [{"system": system, "code": code}]}
+
+
+def assert_warnings(reading: FhirReading, expected: list[tuple[str, str]]) -> None:
+    """The warnings are, in order, at these paths and start with these messages."""
+    assert all(isinstance(w, FhirWarning) for w in reading.warnings)
+    found = [(w.path, w.message) for w in reading.warnings]
+    assert [p for p, _ in found] == [p for p, _ in expected], found
+    for (_, message), (_, start) in zip(found, expected, strict=True):
+        assert message.startswith(start), (message, start)
 
 
 def problems(data: object) -> list[tuple[str, str]]:
@@ -130,11 +159,16 @@ def test_hand_written_bundle_equals_json_example(name: str) -> None:
 @pytest.mark.parametrize(("key", "meaning"), list(CONDITION_CODES.items()))
 def test_every_condition_code_maps(key: tuple[str, str], meaning: Any) -> None:
     """Each Condition mapping row gives its region, cause and neurological condition."""
-    resources = [condition(*key)]
-    if meaning.region is None:
-        resources.append(BACK)
+    extra: JSON = {}
+    if meaning.kind == "body_site":  # a generic code: the region comes from the body site
+        extra["bodySite"] = [body_site(SNOMED, "45048000")]
+    resources = [condition(*key, **extra)]
+    if meaning.kind == "none":
+        resources.append(condition(PROJECT_SYSTEM, "lower_back"))
     p = from_fhir(bundle(*resources))
-    assert p.region == (meaning.region or Region.LOWER_BACK)
+    expected = {"fixed": meaning.region, "back": Region.LOWER_BACK, "body_site": Region.NECK,
+                "none": Region.LOWER_BACK}[meaning.kind]
+    assert p.region == expected
     assert p.causes == ((meaning.cause,) if meaning.cause else ())
     assert p.neurological_condition == meaning.neurological
 
@@ -431,21 +465,36 @@ def test_not_a_bundle(data: object) -> None:
 
 @pytest.mark.hazard("HAZ-12")
 def test_unknown_condition_code_names_the_coding() -> None:
-    """An unsupported Condition code is a problem at its coding, listing what is supported."""
-    found = problems(bundle(BACK, BACK, condition("http://hl7.org/fhir/sid/icd-10-cm", "M99.9")))
-    assert len(found) == 1
-    path, message = found[0]
-    assert path == "/entry/2/resource/code/coding/0"
-    assert message.startswith("Condition code ICD-10-CM 'M99.9' is not one the mapper supports")
-    assert "M62.830" in message
-    assert "24700007" in message
+    """A Condition code the mapper should know but does not (a project code, or a code of an
+    ICD-10-CM category it reads, such as a thoracic disc disorder) is a problem at its coding,
+    listing what is supported; it is never silently dropped."""
+    found = problems(bundle(BACK, BACK, condition(ICD10CM, "M51.24"),
+                            condition(PROJECT_SYSTEM, "lower_bak")))
+    assert [path for path, _ in found] == ["/entry/2/resource/code/coding/0",
+                                           "/entry/3/resource/code/coding/0"]
+    icd, project_code = found[0][1], found[1][1]
+    assert icd.startswith("Condition code ICD-10-CM 'M51.24' is not one the mapper supports")
+    assert "category M51" in icd
+    assert "M51.26" in icd
+    assert project_code.startswith("Condition code physio-notes 'lower_bak' is not one")
+    assert "lower_back" in project_code
 
 
-def test_unknown_observation_code() -> None:
-    """An unsupported Observation code is a problem at its coding."""
-    found = problems(bundle(BACK, observation(LOINC, "8867-4", valueInteger=60)))
+def test_unknown_project_observation_code() -> None:
+    """An Observation coded with an unknown project code (a typo) is a problem at its coding."""
+    found = problems(bundle(BACK, project("recurent", valueBoolean=True)))
     assert found[0][0] == "/entry/1/resource/code/coding/0"
-    assert "Observation code LOINC '8867-4'" in found[0][1]
+    assert found[0][1].startswith("Observation code physio-notes 'recurent' is not one")
+
+
+def test_unrelated_observation_is_ignored_with_a_warning() -> None:
+    """An Observation unrelated to the spasm (a heart rate, LOINC 8867-4) is a warning."""
+    reading = read_fhir(bundle(BACK, observation(LOINC, "8867-4", valueInteger=60)))
+    assert reading.presentation == Presentation(region=Region.LOWER_BACK)
+    assert_warnings(reading, [
+        ("/entry/0/resource/code/coding/0", "region read as lower_back"),
+        ("/entry/1/resource", "Observation ignored: not about the spasm (LOINC 8867-4)"),
+    ])
 
 
 def test_unknown_value_code() -> None:
@@ -454,12 +503,23 @@ def test_unknown_value_code() -> None:
     assert found[0][0] == "/entry/1/resource/valueCodeableConcept/coding/0"
 
 
-def test_unknown_resource_type() -> None:
-    """A resource type the mapper does not read is a problem at its resourceType."""
-    found = problems(bundle(BACK, {"resourceType": "MedicationStatement"}))
-    assert found == [("/entry/1/resource/resourceType",
-                      "resource type is not one the mapper reads; supported: Patient, "
-                      "Practitioner, PractitionerRole, Encounter, Condition, Observation")]
+def test_unread_resource_type_is_ignored_with_a_warning() -> None:
+    """A resource type the mapper does not read is ignored, with a warning naming it."""
+    reading = read_fhir(bundle(MID_BACK, {"resourceType": "MedicationStatement"},
+                               {"resourceType": "Organization", "name": "Clinic"}))
+    assert_warnings(reading, [
+        ("/entry/1/resource", "MedicationStatement ignored: not a resource type the mapper reads"),
+        ("/entry/2/resource", "Organization ignored: not a resource type the mapper reads"),
+    ])
+
+
+def test_resource_without_a_type() -> None:
+    """A resource with no resourceType is a problem at its resourceType."""
+    found = problems(bundle(BACK, {"id": "x"}))
+    assert found[0][0] == "/entry/1/resource/resourceType"
+    assert found[0][1].startswith("resource type is not one the mapper reads; supported: "
+                                  "Patient, Practitioner, PractitionerRole, Encounter, "
+                                  "Condition, Observation")
 
 
 @pytest.mark.parametrize(
@@ -502,12 +562,14 @@ def test_conflicting_regions() -> None:
     assert "region is given twice" in found[0][1]
 
 
-def test_refuted_condition_is_rejected() -> None:
-    """A refuted Condition is not read as a diagnosis; it is a problem."""
-    refuted = condition(SNOMED, "24700007", verificationStatus={"coding": [{
-        "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-        "code": "refuted"}]})
-    assert problems(bundle(BACK, refuted))[0][0] == "/entry/1/resource/verificationStatus"
+def test_refuted_condition_is_ignored_with_a_warning() -> None:
+    """A refuted Condition is not read as a cause; it is ignored, with a warning."""
+    refuted = condition(SNOMED, "24700007", verificationStatus=status(VERIFICATION, "refuted"))
+    reading = read_fhir(bundle(MID_BACK, refuted))
+    assert reading.presentation.causes == ()
+    assert_warnings(reading, [
+        ("/entry/1/resource", "Condition ignored: its verification status is refuted "
+                              "(SNOMED CT 24700007)")])
 
 
 def test_positive_screen_without_flags() -> None:
@@ -531,8 +593,8 @@ def test_contract_problem_points_at_its_resource() -> None:
 @pytest.mark.hazard("HAZ-12")
 def test_every_problem_is_reported() -> None:
     """Problems in several resources are all reported together."""
-    found = problems(bundle(BACK, {"resourceType": "Goal"}, project("recurrent")))
-    assert [p for p, _ in found] == ["/entry/1/resource/resourceType",
+    found = problems(bundle(BACK, project("recurent", valueBoolean=True), project("recurrent")))
+    assert [p for p, _ in found] == ["/entry/1/resource/code/coding/0",
                                      "/entry/2/resource/valueBoolean"]
 
 
@@ -744,3 +806,594 @@ def test_empty_string_extension_is_valid_fhir() -> None:
         region=Region.NECK, patient=Patient(name="", id=""), diagnosis="", notes="",
         clinician=Clinician(name="", role=""),
     )))
+
+
+# --- the code map ---------------------------------------------------------------------------
+
+CODE_MAP = Path(__file__).resolve().parent.parent / "physio_notes" / "_fhir" / "codes.toml"
+
+
+def test_every_external_code_names_where_it_was_checked() -> None:
+    """Each SNOMED CT and ICD-10-CM code of the map (conditions and body sites) says where it
+    was verified; the data file ships inside the package folder."""
+    external = [m for (system, _), m in CONDITION_CODES.items() if system != PROJECT_SYSTEM]
+    assert len(external) > 60
+    assert all(m.checked and m.checked != "the contract" for m in external)
+    assert all(site.checked for site in SITE_CODES.values())
+    assert CODE_MAP.is_file()
+
+
+@pytest.mark.parametrize(
+    ("system", "code", "region"),
+    [
+        (SNOMED, "279039007", Region.LOWER_BACK),  # Low back pain
+        (SNOMED, "81680005", Region.NECK),  # Neck pain
+        (SNOMED, "279038004", Region.MID_BACK),  # Thoracic back pain
+        (ICD10CM, "M54.50", Region.LOWER_BACK),  # Low back pain, unspecified
+        (ICD10CM, "M54.2", Region.NECK),  # Cervicalgia
+        (ICD10CM, "M54.6", Region.MID_BACK),  # Pain in thoracic spine
+    ],
+)
+def test_ehr_region_codes_are_read(system: str, code: str, region: Region) -> None:
+    """The codes EHRs use for low back, neck and thoracic pain give the region, quietly."""
+    reading = read_fhir(bundle(condition(system, code)))
+    assert reading.presentation.region is region
+    assert reading.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("system", "code", "cause", "neurological"),
+    [
+        (ICD10CM, "M51.16", Cause.DISC_DISORDER, None),
+        (SNOMED, "202708005", Cause.DISC_DISORDER, None),
+        (ICD10CM, "G35.A", Cause.NEUROLOGICAL, NeurologicalCondition.MULTIPLE_SCLEROSIS),
+        (ICD10CM, "G20.A1", Cause.NEUROLOGICAL, NeurologicalCondition.PARKINSONS),
+        (ICD10CM, "I69.354", Cause.NEUROLOGICAL, NeurologicalCondition.STROKE),
+        (SNOMED, "442733008", Cause.NEUROLOGICAL, NeurologicalCondition.STROKE),
+    ],
+)
+def test_ehr_cause_codes_are_read(
+    system: str, code: str, cause: Cause, neurological: NeurologicalCondition | None
+) -> None:
+    """Lumbar disc disorders, MS, Parkinson's disease and stroke sequelae give the cause."""
+    p = from_fhir(bundle(MID_BACK, condition(system, code)))
+    assert p.causes == (cause,)
+    assert p.neurological_condition is neurological
+
+
+def test_generic_spasm_code_takes_its_region_from_the_body_site() -> None:
+    """M62.838 Other muscle spasm (generic) is read with its bodySite: thoracic spine, mid back;
+    the body site may share the Condition with a laterality."""
+    spasm = condition(ICD10CM, "M62.838", bodySite=[body_site(SNOMED, "122495006"),
+                                                    body_site(SNOMED, "7771000")])
+    reading = read_fhir(bundle(spasm))
+    assert (reading.presentation.region, reading.presentation.side) == (Region.MID_BACK,
+                                                                        Side.LEFT)
+    assert reading.warnings == ()
+
+
+def test_generic_spasm_code_without_a_body_site_is_refused() -> None:
+    """A generic spasm code does not say where the spasm is: without bodySite it is a problem."""
+    found = problems(bundle(condition(SNOMED, "45352006")))
+    assert found[0][0] == "/entry/0/resource/bodySite"
+    assert "does not say where the spasm is" in found[0][1]
+
+
+def test_whole_back_code_is_refined_by_the_body_site() -> None:
+    """M62.830 covers the whole back: a thoracic body site makes it mid back; without a body
+    site it reads as lower back, with a warning."""
+    thoracic = condition(ICD10CM, "M62.830", bodySite=[body_site(SNOMED, "122495006")])
+    assert read_fhir(bundle(thoracic)).presentation.region is Region.MID_BACK
+    reading = read_fhir(bundle(BACK))
+    assert reading.presentation.region is Region.LOWER_BACK
+    assert_warnings(reading, [("/entry/0/resource/code/coding/0",
+                               "region read as lower_back: ICD-10-CM 'M62.830'")])
+
+
+def test_body_site_contradicting_the_code_is_refused() -> None:
+    """Neck pain on the lumbar spine contradicts itself: a problem at the body site."""
+    neck = condition(SNOMED, "81680005", bodySite=[body_site(SNOMED, "122496007")])
+    found = problems(bundle(neck))
+    assert found == [("/entry/0/resource/bodySite/0/coding/0",
+                      "bodySite says lower_back but the Condition code SNOMED CT '81680005' "
+                      "(Neck pain) says neck")]
+
+
+def test_unrelated_condition_is_ignored_with_a_warning() -> None:
+    """Hypertension (SNOMED CT 59621000) and an ICD-10-CM code of another chapter (M99.9) are
+    not about the spasm: ignored, each with a warning."""
+    reading = read_fhir(bundle(MID_BACK, condition(SNOMED, "59621000"),
+                               condition(ICD10CM, "M99.9")))
+    assert reading.presentation == Presentation(region=Region.MID_BACK)
+    assert_warnings(reading, [
+        ("/entry/1/resource", "Condition ignored: not about the spasm, its region or its cause "
+                              "(SNOMED CT 59621000)"),
+        ("/entry/2/resource", "Condition ignored: not about the spasm, its region or its cause "
+                              "(ICD-10-CM M99.9)"),
+    ])
+
+
+# --- Bundle types ---------------------------------------------------------------------------
+
+
+def typed(kind: str, *entries: JSON) -> JSON:
+    """A Bundle of ``kind`` with these entries."""
+    return {"resourceType": "Bundle", "type": kind, "entry": list(entries)}
+
+
+def test_searchset_ignores_its_outcome_and_reads_matches() -> None:
+    """A search result: the OperationOutcome entry (search.mode outcome) is a warning."""
+    outcome = {"search": {"mode": "outcome"}, "resource": {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "warning", "code": "informational", "diagnostics": "paged"}]}}
+    reading = read_fhir(typed("searchset", {"resource": MID_BACK, "search": {"mode": "match"}},
+                              outcome))
+    assert reading.presentation.region is Region.MID_BACK
+    assert_warnings(reading, [("/entry/1/resource", "search outcome ignored: warning: paged")])
+
+
+def test_document_starts_with_its_composition() -> None:
+    """A document Bundle is read after its Composition (a warning); without one first it is a
+    problem."""
+    composition = {"resourceType": "Composition", "status": "final", "title": "Discharge"}
+    reading = read_fhir(typed("document", {"resource": composition}, {"resource": MID_BACK}))
+    assert reading.presentation.region is Region.MID_BACK
+    assert_warnings(reading, [("/entry/0/resource", "Composition ignored")])
+    found = problems(typed("document", {"resource": MID_BACK}))
+    assert found == [("/entry/0/resource/resourceType",
+                      "a document Bundle starts with its Composition")]
+
+
+@pytest.mark.parametrize("kind", ["transaction", "batch"])
+def test_transaction_and_batch_entries(kind: str) -> None:
+    """Transaction and batch entries are read; an entry with no resource (a DELETE) is a
+    warning."""
+    post = {"resource": MID_BACK, "request": {"method": "POST", "url": "Condition"}}
+    delete = {"request": {"method": "DELETE", "url": "Condition/old"}}
+    reading = read_fhir(typed(kind, post, delete))
+    assert reading.presentation.region is Region.MID_BACK
+    assert_warnings(reading, [("/entry/1", 'entry ignored: its "DELETE" request')])
+
+
+def test_other_bundle_types_are_refused_and_a_missing_type_is_a_warning() -> None:
+    """A message Bundle is not read; a Bundle without a type is read as a collection."""
+    assert problems(typed("message", {"resource": MID_BACK}))[0][0] == "/type"
+    reading = read_fhir({"resourceType": "Bundle", "entry": [{"resource": MID_BACK}]})
+    assert_warnings(reading, [("/type", "the Bundle has no type")])
+
+
+# --- refused: modifierExtension, another patient ---------------------------------------------
+
+NEGATION = [{"url": "http://example.org/fhir/StructureDefinition/not-present",
+             "valueBoolean": True}]
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [("resource", "/entry/1/resource/modifierExtension"),
+     ("nested", "/entry/1/resource/note/0/modifierExtension"),
+     ("entry", "/entry/1/modifierExtension")],
+)
+def test_modifier_extension_is_refused(where: str, path: str) -> None:
+    """A modifierExtension can negate a Condition: the resource is refused, wherever it is."""
+    negated = copy.deepcopy(condition(SNOMED, "24700007"))
+    entry: JSON = {"resource": negated}
+    if where == "resource":
+        negated["modifierExtension"] = NEGATION
+    elif where == "nested":
+        negated["note"] = [{"text": "x", "modifierExtension": NEGATION}]
+    else:
+        entry["modifierExtension"] = NEGATION
+    found = problems(typed("collection", {"resource": MID_BACK}, entry))
+    assert [p for p, _ in found] == [path]
+    assert "modifierExtension" in found[0][1]
+
+
+PATIENT = {"resourceType": "Patient", "id": "p1",
+           "identifier": [{"system": "urn:example:mrn", "value": "M1"}]}
+
+
+def about(reference: str, resource: JSON) -> JSON:
+    """``resource`` with its subject set to ``reference``."""
+    return {**resource, "subject": {"reference": reference}}
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [{"fullUrl": "urn:uuid:4f1c0d38-54c5-4c55-9d3c-0c0f0b7c5e11", "resource": PATIENT},
+         {"resource": about("Patient/p2", MID_BACK)}],
+        [{"resource": PATIENT}, {"resource": {**MID_BACK, "subject": {
+            "identifier": {"system": "urn:example:mrn", "value": "M2"}}}}],
+        [{"resource": about("Patient/p1", MID_BACK)},
+         {"resource": about("Patient/p2", observation(LOINC, "72514-3", valueInteger=3))}],
+        [{"resource": PATIENT}, {"resource": {**PATIENT, "id": "p2"}}],
+    ],
+    ids=["reference", "identifier", "no-patient", "two-patients"],
+)
+def test_a_resource_about_another_patient_is_refused(entries: list[JSON]) -> None:
+    """Every resource must be about the Bundle's one patient."""
+    found = problems(typed("collection", *entries))
+    assert found[0][0].startswith("/entry/1/resource")
+    assert "another patient" in found[0][1] or "a second Patient" in found[0][1]
+
+
+def test_references_to_the_patient_in_every_form_are_accepted() -> None:
+    """fullUrl, Patient/id, a versioned reference and an identifier all name the patient."""
+    full_url = "http://ehr.example/fhir/Patient/p1"
+    entries: list[JSON] = [
+        {"fullUrl": full_url, "resource": PATIENT},
+        {"resource": about(full_url, MID_BACK)},
+        {"resource": about("Patient/p1/_history/3", condition(SNOMED, "24700007"))},
+        {"resource": {**observation(LOINC, "72514-3", valueInteger=3), "subject": {
+            "identifier": {"system": "urn:example:mrn", "value": "M1"}}}},
+    ]
+    assert from_fhir(typed("collection", *entries)).pain_score == 3
+
+
+# --- ignored: conditions no longer current, observations in error ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"clinicalStatus": status(CLINICAL, "resolved")}, "its clinical status is resolved"),
+        ({"clinicalStatus": status(CLINICAL, "inactive")}, "its clinical status is inactive"),
+        ({"clinicalStatus": status(CLINICAL, "remission")}, "its clinical status is remission"),
+        ({"verificationStatus": status(VERIFICATION, "entered-in-error")},
+         "its verification status is entered-in-error"),
+        ({"abatementDateTime": "2025-06-01"}, "it has abated"),
+    ],
+)
+def test_conditions_no_longer_current_are_ignored(extra: JSON, reason: str) -> None:
+    """A resolved disc disorder is not a current cause: ignored, with a warning."""
+    disc = condition(ICD10CM, "M51.26", **extra)
+    reading = read_fhir(bundle(MID_BACK, disc))
+    assert reading.presentation.causes == ()
+    assert_warnings(reading, [("/entry/1/resource", f"Condition ignored: {reason}")])
+
+
+def test_ignored_region_condition_is_named_when_no_region_is_left() -> None:
+    """When the only region Condition is ignored, the 'no region' problem names what was
+    ignored (warnings are given only with a presentation)."""
+    found = problems(bundle(condition(SNOMED, "279039007",
+                                      clinicalStatus=status(CLINICAL, "resolved"))))
+    assert found[0][0] == "/entry"
+    assert found[0][1].endswith("; ignored: /entry/0/resource (Condition: its clinical status "
+                                "is resolved)")
+
+
+def test_provisional_condition_is_read_with_a_warning() -> None:
+    """A provisional diagnosis is read, and the caller is told it is not confirmed."""
+    ms = condition(SNOMED, "24700007", verificationStatus=status(VERIFICATION, "provisional"))
+    reading = read_fhir(bundle(MID_BACK, ms))
+    assert reading.presentation.causes == (Cause.NEUROLOGICAL,)
+    assert_warnings(reading, [("/entry/1/resource/verificationStatus",
+                               "Condition read although its verification status is provisional")])
+
+
+def test_unknown_status_code_is_refused() -> None:
+    """A clinicalStatus code outside condition-clinical is a problem at that code."""
+    found = problems(bundle({**MID_BACK, "clinicalStatus": status(CLINICAL, "cured")}))
+    assert found[0][0] == "/entry/0/resource/clinicalStatus/coding/0/code"
+
+
+@pytest.mark.parametrize("state", ["cancelled", "entered-in-error"])
+def test_observations_cancelled_or_in_error_are_ignored(state: str) -> None:
+    """A cancelled or entered-in-error red flag is not read; it is a warning."""
+    flag = {**project("saddle_anaesthesia", valueBoolean=True), "status": state}
+    reading = read_fhir(bundle(MID_BACK, flag))
+    assert reading.presentation.red_flags is None
+    assert_warnings(reading, [("/entry/1/resource", f"Observation ignored: its status is {state}")])
+
+
+# --- choices an EHR expects: identifier, name, latest pain score -----------------------------
+
+MR_TYPE = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]}
+SSN = {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "123-45-6789"}
+
+
+def patient_id(identifiers: list[JSON], system: str | None = None) -> tuple[object, int]:
+    """(patient.id, number of warnings) of a Bundle whose Patient has these identifiers."""
+    reading = read_fhir(bundle({"resourceType": "Patient", "identifier": identifiers,
+                                "name": [{"text": "A"}]}, MID_BACK), identifier_system=system)
+    patient = reading.presentation.patient
+    assert patient is not None
+    return patient.id, len(reading.warnings)
+
+
+def test_patient_id_is_the_medical_record_number_never_an_ssn() -> None:
+    """The identifier of type MR is the id, not the first one (an SSN); with no MR there is no
+    id and a warning that names the systems, not the values."""
+    mrn = {"type": MR_TYPE, "system": "urn:example:mrn", "value": "M1"}
+    assert patient_id([SSN, mrn]) == ("M1", 0)
+    assert patient_id([SSN]) == (None, 1)
+    reading = read_fhir(bundle({"resourceType": "Patient", "identifier": [SSN]}, MID_BACK))
+    assert "us-ssn" in reading.warnings[0].message
+    assert "123-45-6789" not in reading.warnings[0].message
+    assert patient_id([{**SSN, "type": MR_TYPE}]) == (None, 1)  # an SSN typed MR: still not
+    assert patient_id([{**mrn, "use": "old"}, {**mrn, "value": "M2"}]) == ("M2", 0)
+
+
+def test_patient_id_from_the_callers_system() -> None:
+    """The caller may name the identifier system to use."""
+    clinic = {"system": "urn:example:clinic", "value": "C7"}
+    assert patient_id([SSN, clinic], system="urn:example:clinic") == ("C7", 0)
+    assert patient_id([SSN], system="urn:example:clinic") == (None, 1)
+
+
+def test_patient_name_is_the_official_one_never_an_old_one() -> None:
+    """The official (else usual) name is read, never the maiden or an old name."""
+    names = [{"use": "maiden", "family": "Byrne", "given": ["Aoife"]},
+             {"use": "usual", "text": "Aoife K."},
+             {"use": "official", "family": "Kelly", "given": ["Aoife"]}]
+    p = from_fhir(bundle({"resourceType": "Patient", "name": names}, MID_BACK))
+    assert p.patient is not None
+    assert p.patient.name == "Aoife Kelly"
+    reading = read_fhir(bundle({"resourceType": "Patient", "name": names[:1]}, MID_BACK))
+    assert reading.presentation.patient == Patient()
+    assert_warnings(reading, [("/entry/0/resource/name",
+                               "Patient name not read: it has no official or usual name")])
+
+
+def pain(value: int, when: str | None, **extra: Any) -> JSON:
+    """A pain-score Observation at ``when``."""
+    timing = {} if when is None else {"effectiveDateTime": when}
+    return observation(LOINC, "72514-3", valueInteger=value, **timing, **extra)
+
+
+def test_latest_pain_score_by_effective_time_is_used() -> None:
+    """A pain history: the latest score is used (not the first), with a warning."""
+    reading = read_fhir(bundle(MID_BACK, pain(8, "2026-11-24T09:40:00+00:00"),
+                               pain(3, "2026-11-10T10:00:00Z"), pain(5, "2026-11-17")))
+    assert reading.presentation.pain_score == 8
+    assert_warnings(reading, [("/entry/1/resource", "pain score given 3 times: the latest (8/10")])
+    assert reading.presentation.date == dt.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [[pain(8, "2026-11-24T09:40:00Z"), pain(3, "2026-11-24T09:40:00Z")],
+     [pain(8, "2026-11-24T09:40:00Z"), pain(3, "2026-11-24")],
+     [pain(8, "2026-11-24T09:40:00Z"), pain(3, None)]],
+    ids=["same-time", "same-day", "undated"],
+)
+def test_pain_scores_that_cannot_be_ordered_are_refused(history: list[JSON]) -> None:
+    """Two different scores whose order cannot be told are a problem, not a guess."""
+    found = problems(bundle(MID_BACK, *history))
+    assert found[0][1].startswith("pain_score is given")
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        ({"valueInteger": 11}, "/entry/1/resource/valueInteger"),
+        ({"valueInteger": -1}, "/entry/1/resource/valueInteger"),
+        ({"valueQuantity": {"value": 70, "unit": "mm", "system": "http://unitsofmeasure.org",
+                            "code": "mm"}}, "/entry/1/resource/valueQuantity/code"),
+        ({"valueQuantity": {"value": 7, "unit": "%"}}, "/entry/1/resource/valueQuantity/unit"),
+        ({"valueQuantity": {"value": 7, "comparator": ">"}},
+         "/entry/1/resource/valueQuantity/comparator"),
+        ({"valueInteger": 4, "effectiveDateTime": "2026-02-30T10:00:00Z"},
+         "/entry/1/resource/effectiveDateTime"),
+        ({"valueInteger": 4, "effectiveDateTime": "2026-11-24T25:00:00Z"},
+         "/entry/1/resource/effectiveDateTime"),
+        ({"valueInteger": 4, "effectiveDateTime": "2026-11-24T10:00:00+15:00"},
+         "/entry/1/resource/effectiveDateTime"),
+        ({"valueInteger": 4, "effectiveDateTime": "24/11/2026"},
+         "/entry/1/resource/effectiveDateTime"),
+    ],
+)
+def test_out_of_range_scores_wrong_units_and_impossible_dates_are_refused(
+    value: JSON, path: str
+) -> None:
+    """A score outside 0-10, a unit of another scale, a bound and an impossible time are
+    problems at the value."""
+    found = problems(bundle(MID_BACK, observation(LOINC, "72514-3", **value)))
+    assert [p for p, _ in found] == [path]
+
+
+def test_score_unit_and_partial_effective_time_are_accepted() -> None:
+    """{score} (UCUM) is the unit of a 0-10 score; a month is a valid effective time."""
+    quantity = {"value": 6, "unit": "{score}", "system": "http://unitsofmeasure.org",
+                "code": "{score}"}
+    p = from_fhir(bundle(MID_BACK, observation(LOINC, "72514-3", valueQuantity=quantity,
+                                                effectiveDateTime="2026-11")))
+    assert (p.pain_score, p.date) == (6, None)
+
+
+def test_encounter_in_error_is_ignored() -> None:
+    """An entered-in-error Encounter does not give the date."""
+    encounter = {"resourceType": "Encounter", "status": "entered-in-error",
+                 "period": {"start": "2026-11-24"}}
+    reading = read_fhir(bundle(MID_BACK, encounter))
+    assert reading.presentation.date is None
+    assert_warnings(reading, [("/entry/1/resource", "Encounter ignored")])
+
+
+def test_from_fhir_passes_its_warnings_on() -> None:
+    """from_fhir keeps returning a Presentation; on_warning receives the warnings."""
+    seen: list[FhirWarning] = []
+    p = from_fhir(bundle(BACK), on_warning=seen.append)
+    assert isinstance(p, Presentation)
+    assert [w.path for w in seen] == ["/entry/0/resource/code/coding/0"]
+    assert str(seen[0]).startswith("/entry/0/resource/code/coding/0: region read as lower_back")
+
+
+def test_cli_prints_each_warning_on_stderr_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan --fhir` prints each warning as one line `physio-notes: warning: ...` on stderr,
+    with control characters escaped."""
+    from physio_notes.cli import main
+
+    sneaky = condition(SNOMED, "59621000")
+    sneaky["code"]["coding"][0]["display"] = "Hyper\x1b[31mtension\nsecond line"
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle(MID_BACK, sneaky)), encoding="utf-8")
+    assert main(["plan", str(path), "--fhir", "--json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["physio-notes: warning: /entry/1/resource: Condition ignored: not about the "
+                   "spasm, its region or its cause (SNOMED CT 59621000 Hyper\\x1b[31mtension"
+                   "\\nsecond line)"]
+
+
+# --- output: RFC 4122 ids, narrative, definitions --------------------------------------------
+
+RFC4122 = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                     r"[0-9a-f]{12}")
+
+
+def urn_uuids(data: object) -> list[str]:
+    """Every urn:uuid string in a JSON tree."""
+    return re.findall(r"urn:uuid:[^\"]*", json.dumps(data))
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_urn_uuids_are_rfc_4122(name: str) -> None:
+    """The examples and every Bundle the project writes use RFC 4122 urn:uuid values."""
+    found = urn_uuids(read_example(name)) + urn_uuids(plan_bundle(
+        "disc-recurrent")) + urn_uuids(presentation_to_fhir(NEW_FIELDS))
+    assert found
+    assert all(RFC4122.fullmatch(u) for u in found), [u for u in found
+                                                      if not RFC4122.fullmatch(u)]
+
+
+def test_hand_written_examples_read_without_warnings() -> None:
+    """The examples are written the way the mapper reads best: no warning."""
+    for name in EXAMPLE_NAMES:
+        assert read_fhir(read_example(name)).warnings == ()
+
+
+def test_care_plan_and_document_references_have_generated_narrative() -> None:
+    """The CarePlan and each DocumentReference carry a generated XHTML narrative that names the
+    pathways and the document, escaped."""
+    data = plan_bundle()
+    (care_plan,) = resources_of(data, "CarePlan")
+    assert care_plan["text"]["status"] == "generated"
+    div = care_plan["text"]["div"]
+    assert div.startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
+    for pathway in select_pathways(load_presentation(EXAMPLES / "disc-recurrent.json")).pathways:
+        assert pathway.title.replace("&", "&amp;") in div
+    for reference, document in zip(resources_of(data, "DocumentReference"), DOCUMENTS,
+                                   strict=True):
+        assert document.title in reference["text"]["div"]
+    validate(data)
+
+
+DEFINITIONS = Path(__file__).resolve().parent.parent / "physio_notes" / "_fhir" / "definitions"
+
+
+def test_shipped_definitions_are_current() -> None:
+    """definitions/ holds exactly what fhir_definitions() makes (rewrite with
+    `python -m physio_notes._fhir._definitions`)."""
+    from physio_notes._fhir._definitions import definition_files
+
+    expected = definition_files()
+    assert sorted(p.name for p in DEFINITIONS.glob("*.json")) == sorted(expected)
+    for name, text in expected.items():
+        assert (DEFINITIONS / name).read_text(encoding="utf-8") == text, name
+
+
+def test_definitions_cover_every_extension_and_code_system_and_validate() -> None:
+    """A StructureDefinition for each extension the project writes, a CodeSystem for each of its
+    code systems holding every code it writes; all valid R4(B)."""
+    definitions = {d["url"]: d for d in fhir_definitions()}
+    assert {EXT_PROVENANCE, EXT_PLAIN_DIAGNOSIS, EXT_EMPTY_STRING, PROJECT_SYSTEM,
+            PATHWAY_SYSTEM} == set(definitions)
+    disc = load_presentation(EXAMPLES / "disc-recurrent.json")
+    written = json.dumps([presentation_to_fhir(NEW_FIELDS), plan_bundle(),
+                          presentation_to_fhir(disc)])
+    for system in (PROJECT_SYSTEM, PATHWAY_SYSTEM):
+        codes = {c["code"] for c in definitions[system]["concept"]}
+        used = re.findall(rf'"system": "{re.escape(system)}", "code": "([^"]+)"', written)
+        assert used
+        assert set(used) <= codes
+    structure = pytest.importorskip("fhir.resources.R4B.structuredefinition")
+    code_system = pytest.importorskip("fhir.resources.R4B.codesystem")
+    for definition in definitions.values():
+        model = (structure.StructureDefinition if definition["resourceType"] ==
+                 "StructureDefinition" else code_system.CodeSystem)
+        model.model_validate(definition)
+
+
+def test_definitions_are_published_in_the_docs() -> None:
+    """docs/fhir.md publishes each StructureDefinition in full and every CodeSystem code."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "fhir.md").read_text(
+        encoding="utf-8")
+    for definition in fhir_definitions():
+        if definition["resourceType"] == "StructureDefinition":
+            assert json.dumps(definition, indent=2, ensure_ascii=False) in docs
+        else:
+            for concept in definition["concept"]:
+                assert f"| `{concept['code']}` | {concept['display']} |" in docs, concept
+
+
+# --- the corpus: EHR-style Bundles and what each must give ------------------------------------
+
+CORPUS = Path(__file__).resolve().parent / "fhir_corpus"
+CORPUS_CASES = sorted(p.name.removesuffix(".bundle.json") for p in CORPUS.glob("*.bundle.json"))
+
+
+def corpus_case(name: str) -> tuple[JSON, JSON]:
+    """The Bundle of a corpus case and what it must give."""
+    bundle_data = json.loads((CORPUS / f"{name}.bundle.json").read_text(encoding="utf-8"))
+    expected = json.loads((CORPUS / f"{name}.expected.json").read_text(encoding="utf-8"))
+    return bundle_data, expected
+
+
+def test_corpus_files_are_what_build_py_writes() -> None:
+    """tests/fhir_corpus/ holds exactly what its build.py writes (run it after a change)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fhir_corpus_build", CORPUS / "build.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.files()
+    assert sorted(p.name for p in CORPUS.glob("*.json")) == sorted(expected)
+    for name, text in expected.items():
+        assert (CORPUS / name).read_text(encoding="utf-8") == text, name
+    assert len(CORPUS_CASES) >= 7
+
+
+@pytest.mark.parametrize("name", CORPUS_CASES)
+def test_corpus_bundle_gives_its_presentation_and_warnings(name: str) -> None:
+    """Each EHR-style Bundle gives exactly the presentation and warnings written for it, or is
+    refused with exactly the problems written for it; every Bundle is valid FHIR."""
+    data, expected = corpus_case(name)
+    validate(data)
+    if "problems" in expected:
+        with pytest.raises(PresentationError) as info:
+            read_fhir(data)
+        assert [[p.path, p.message] for p in info.value.problems] == expected["problems"]
+        return
+    reading = read_fhir(data)
+    assert reading.presentation.to_dict() == expected["presentation"]
+    assert [[w.path, w.message] for w in reading.warnings] == expected["warnings"]
+    assert from_fhir(data) == Presentation.from_dict(expected["presentation"])
+
+
+def test_corpus_through_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """`plan --fhir` on the search-result Bundle prints one stderr line per warning and plans."""
+    from physio_notes.cli import main
+
+    _, expected = corpus_case("searchset-low-back-pain-history")
+    path = CORPUS / "searchset-low-back-pain-history.bundle.json"
+    assert main(["plan", str(path), "--fhir", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"physio-notes: warning: {path}: {message}" for path, message in expected["warnings"]]
+    assert json.loads(captured.out)["pathways"]
+
+
+def test_code_map_is_documented() -> None:
+    """docs/fhir.md lists every code of the map (rows generated from codes.toml)."""
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "fhir.md").read_text(
+        encoding="utf-8")
+    for (system, code), meaning in CONDITION_CODES.items():
+        if system != PROJECT_SYSTEM:
+            assert f"| `{code}` | {meaning.display} |" in docs, code
+    for (_, code), site in SITE_CODES.items():
+        assert f"| `{code}` | {site.display} |" in docs, code

@@ -106,7 +106,7 @@ CASES = [
     pytest.param(
         {"region": "neck", "side": "both", "causes": ["overuse_posture"],
          "diagnosis": "C5/6 facet dysfunction"},
-        ["both sides of your neck", ARM, "clumsy hands", "dizziness or double vision",
+        ["both sides of your neck", ARM, "clumsy hands", "dizziness together with double vision",
          "trouble speaking or swallowing", "mobilisation means"],
         [*LUMBAR, CLOT, "c5/6", "facet"],
         id="neck-no-lumbar-list-no-diagnosis",
@@ -195,7 +195,7 @@ CASES = [
         {"region": "neck", "causes": ["overuse_posture"],
          "red_flags": ["progressive_arm_weakness"]},
         ["see a doctor today", "a nerve in your neck may be badly pressed",
-         "phone your gp (family doctor) now", "dizziness or double vision"],
+         "phone your gp (family doctor) now", "dizziness together with double vision"],
         [*LUMBAR, "your exercises", MEDICINE],
         id="urgent-arm-weakness",
     ),

@@ -21,6 +21,7 @@ from physio_notes import (
     render_handout,
     render_note,
     render_referral,
+    to_fhir,
 )
 from physio_notes._schema import plan_schema
 from physio_notes.cli import main
@@ -74,7 +75,7 @@ def test_the_plan_schema_accepts_printed_and_edited_plans() -> None:
 
 
 def test_exercises_removed_reordered_added_and_dosed_are_recorded() -> None:
-    """Removed and added exercises by name, doses old → new, and the reason."""
+    """Removed and added exercises by name, doses old and new, and the reason."""
     plan = plan_for("calf-cramp").revise(
         exercises=[{"id": "towel-calf-stretch", "repetitions": 5, "how_often": "Each evening"},
                    "ankle-pumps", "toe-sole-stretch"],
@@ -84,9 +85,9 @@ def test_exercises_removed_reordered_added_and_dosed_are_recorded() -> None:
                                               "toe-sole-stretch"]
     assert [str(c) for c in plan.changes] == [
         "Exercise removed: Calf stretch at a wall",
-        "Dose changed: Calf stretch with a towel (repetitions: 3 → 5)",
-        "Dose changed: Calf stretch with a towel (how often: 2 or 3 times a day, and when a "
-        "cramp starts → Each evening)",
+        "Dose changed: Calf stretch with a towel (repetitions: was 3, now 5)",
+        "Dose changed: Calf stretch with a towel (how often: was 2 or 3 times a day, and when "
+        "a cramp starts, now Each evening)",
         "Exercise added: Toe and sole stretch",
     ]
     handout = flat(text_of(render_handout(plan)))
@@ -95,6 +96,11 @@ def test_exercises_removed_reordered_added_and_dosed_are_recorded() -> None:
     note = render_note(plan)
     assert "Exercise removed: Calf stretch at a wall" in note
     assert "Clinician's reason: Patient cannot stand at a wall yet." in note
+    care_plan = next(e["resource"] for e in to_fhir(plan)["entry"]
+                     if e["resource"]["resourceType"] == "CarePlan")
+    fhir_note = care_plan["note"][0]["text"]
+    assert "Clinician's change: Exercise removed: Calf stretch at a wall." in fhir_note
+    assert "Clinician's reason: Patient cannot stand at a wall yet." in fhir_note
 
 
 def test_pathways_added_and_removed_are_recorded_and_ordered_by_priority() -> None:

@@ -292,8 +292,8 @@ def hand_shape(wrist: Point, direction: float, spread: float, curl: bool = False
 def label(x: float, text: str) -> str:
     """A panel number."""
     return (
-        f'<text x="{f(x)}" y="26" font-family="sans-serif" font-size="16" fill="{INK}" '
-        f'stroke="none">{text}</text>'
+        f'<text x="{f(x)}" y="26" font-family="Atkinson Hyperlegible, sans-serif" '
+        f'font-size="16" fill="{INK}" stroke="none">{text}</text>'
     )
 
 
@@ -882,29 +882,48 @@ def body_map() -> str:
                f'<circle cx="{f(front + 5)}" cy="24" r="2" fill="{INK}"/>'
                f'<path d="M{f(front - 4)},33 H{f(front + 4)}" stroke="{INK}" stroke-width="1.5"/>')
     out.append(f'<path d="M{f(back)},62 V160" stroke="{FLOOR}" stroke-width="1.5"/>')
+    # Regions, each split by the patient's side so the handout can shade one side only. On
+    # the back view the patient's left is on the viewer's left; on the front view, the right.
     region = 'class="region" fill="none" stroke="none"'
-    out.append(f'<rect id="region-neck" {region} x="{f(back - 8)}" y="42" width="16" '
-               'height="18" rx="3"/>')
-    out.append(f'<path id="region-mid_back" {region} d="M{f(back - 34)},66 H{f(back + 34)} '
-               f'L{f(back + 31)},112 H{f(back - 31)} Z"/>')
-    out.append(f'<path id="region-lower_back" {region} d="M{f(back - 31)},114 H{f(back + 31)} '
-               f'Q{f(back + 33)},140 {f(back + 30)},160 H{f(back - 30)} Q{f(back - 33)},140 '
-               f'{f(back - 31)},114 Z"/>')
-    calves = "".join(f'<ellipse cx="{f(back + side * 16.5)}" cy="238" rx="7" ry="20"/>'
-                     for side in (-1, 1))
-    out.append(f'<g id="region-calves" {region}>{calves}</g>')
-    hands = "".join(f'<ellipse cx="{f(c + side * 51)}" cy="162" rx="7" ry="12"/>'
-                    for c in (front, back) for side in (-1, 1))
-    out.append(f'<g id="region-hands" {region}>{hands}</g>')
-    feet = "".join(f'<ellipse cx="{f(c + side * 18)}" cy="276" rx="9" ry="9"/>'
-                   for c in (front, back) for side in (-1, 1))
-    out.append(f'<g id="region-feet" {region}>{feet}</g>')
-    text = f'font-family="sans-serif" font-size="13" fill="{INK}" text-anchor="middle"'
-    out.append(f'<text x="{f(front)}" y="298" {text}>Front</text>'
-               f'<text x="{f(back)}" y="298" {text}>Back</text>')
+
+    def halves(left: str, right: str) -> str:
+        return f'<g class="side-left">{left}</g><g class="side-right">{right}</g>'
+
+    b = back
+    out.append(f'<g id="region-neck" {region}>' + halves(
+        f'<rect x="{f(b - 8)}" y="42" width="8" height="18"/>',
+        f'<rect x="{f(b)}" y="42" width="8" height="18"/>') + "</g>")
+    out.append(f'<g id="region-mid_back" {region}>' + halves(
+        f'<path d="M{f(b - 34)},66 H{f(b)} V112 H{f(b - 31)} Z"/>',
+        f'<path d="M{f(b)},66 H{f(b + 34)} L{f(b + 31)},112 H{f(b)} Z"/>') + "</g>")
+    out.append(f'<g id="region-lower_back" {region}>' + halves(
+        f'<path d="M{f(b - 31)},114 H{f(b)} V160 H{f(b - 30)} Q{f(b - 33)},140 '
+        f'{f(b - 31)},114 Z"/>',
+        f'<path d="M{f(b)},114 H{f(b + 31)} Q{f(b + 33)},140 {f(b + 30)},160 H{f(b)} Z"/>')
+        + "</g>")
+
+    def pair(shape: Callable[[float], str], offset: float, views: tuple[float, ...]) -> str:
+        """Shapes for the patient's left and right limb, on the given views."""
+        left = "".join(shape(c - offset if c == back else c + offset) for c in views)
+        right = "".join(shape(c + offset if c == back else c - offset) for c in views)
+        return halves(left, right)
+
+    out.append(f'<g id="region-calves" {region}>' + pair(
+        lambda x: f'<ellipse cx="{f(x)}" cy="238" rx="7" ry="20"/>', 16.5, (back,)) + "</g>")
+    out.append(f'<g id="region-hands" {region}>' + pair(
+        lambda x: f'<ellipse cx="{f(x)}" cy="162" rx="7" ry="12"/>', 51, (front, back))
+        + "</g>")
+    out.append(f'<g id="region-feet" {region}>' + pair(
+        lambda x: f'<ellipse cx="{f(x)}" cy="276" rx="9" ry="9"/>', 18, (front, back))
+        + "</g>")
+    # Labels large enough to read at print size (about 10 pt at 50 mm wide).
+    text = (f'font-family="Atkinson Hyperlegible, sans-serif" font-size="24" fill="{INK}" '
+            'text-anchor="middle"')
+    out.append(f'<text x="{f(front)}" y="318" {text}>Front</text>'
+               f'<text x="{f(back)}" y="318" {text}>Back</text>')
     return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 300" width="320" '
-        'height="300" role="img"><title>Body map</title>'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 324" width="320" '
+        'height="324" role="img"><title>Body map</title>'
         "<desc>Outline of a person seen from the front and from the back. The part of the "
         "body with the spasm is shaded.</desc>" + "".join(out) + "</svg>\n"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Mapping
+from importlib.resources import files
 from typing import Any, Final, Literal
 
 import attrs
@@ -45,53 +47,130 @@ _SYSTEM_NAMES: Final = {
 }
 
 
+RegionKind = Literal["fixed", "back", "body_site", "none"]
+"""How a Condition code gives the region: itself (``fixed``), the whole back (``back``: read
+as lower_back unless ``Condition.bodySite`` says mid back), only through ``Condition.bodySite``
+(``body_site``), or not at all (``none``: a cause)."""
+
+
 @attrs.frozen
 class _ConditionCode:
-    """What one Condition code means for the presentation."""
+    """What one Condition code means for the presentation, and where it was checked."""
 
     display: str
     region: Region | None = None
     cause: Cause | None = None
     neurological: NeurologicalCondition | None = None
+    kind: RegionKind = "none"
+    write: bool = False
+    checked: str = "the contract"
 
 
-# Condition codes. Each external code was checked against the source named beside it
-# (docs/fhir.md gives the addresses):
-#   ICD-10-CM M62.830 "Muscle spasm of back": pabau.com/diagnostic-codes (ICD-10 Code M62.830)
-#       and diseasedb.com/icd10/M62.830; covers lower and thoracic back, so it reads as
-#       lower_back (the article's main case); a mid-back spasm uses the project code mid_back.
-#   ICD-10-CM M62.831 "Muscle spasm of calf" (incl. charley-horse): diseasedb.com/icd10/M62.831.
-#   ICD-10-CM M51.26 "Other intervertebral disc displacement, lumbar region": several public
-#       ICD-10-CM code tables agree on this title (find_string "M51.26").
-#   SNOMED CT 24700007 "Multiple sclerosis (disorder)" and 49049000 "Parkinson's disease
-#       (disorder)": GECCO ValueSet chronic-neurological-mental-diseases (SNOMED CT 2022-01-31).
-#   SNOMED CT 230690007 "Cerebrovascular accident (disorder)": SNOMED-coded FHIR ValueSets in
-#       public repositories (findacode.com/snomed/230690007--cerebrovascular-accident).
+@attrs.frozen
+class _Site:
+    """A ``Condition.bodySite`` code that gives the region (``None``: the whole back)."""
+
+    display: str
+    region: Region | None
+    checked: str
+
+
+@attrs.frozen
+class _Category:
+    """An ICD-10-CM category the reader knows: its unknown codes are refused, not ignored."""
+
+    prefix: str
+    title: str
+    checked: str
+
+
+_CODE_MAP_FILE: Final = "codes.toml"
+_SYSTEM_ALIASES: Final = {"snomed": SNOMED, "icd-10-cm": ICD10CM}
+
+
+def _load_code_map() -> tuple[
+    dict[tuple[str, str], _ConditionCode], dict[tuple[str, str], _Site], tuple[_Category, ...]
+]:
+    """Read and check ``codes.toml`` (shipped beside this module)."""
+    raw = tomllib.loads(
+        (files(__package__) / _CODE_MAP_FILE).read_text(encoding="utf-8")
+    )
+    conditions: dict[tuple[str, str], _ConditionCode] = {}
+    for item in raw.get("condition", []):
+        key = _map_key(item, {"region", "cause", "neurological", "write"})
+        region, kind = _map_region(item)
+        conditions[key] = _ConditionCode(
+            display=item["display"],
+            region=region,
+            cause=Cause(item["cause"]) if "cause" in item else None,
+            neurological=NeurologicalCondition(item["neurological"])
+            if "neurological" in item else None,
+            kind=kind,
+            write=bool(item.get("write", False)),
+            checked=item["checked"],
+        )
+    sites: dict[tuple[str, str], _Site] = {}
+    for item in raw.get("body_site", []):
+        key = _map_key(item, {"region"})
+        sites[key] = _Site(
+            display=item["display"],
+            region=None if item["region"] == "back" else Region(item["region"]),
+            checked=item["checked"],
+        )
+    categories = tuple(
+        _Category(item["prefix"], item["title"], item["checked"])
+        for item in raw.get("icd10cm_category", [])
+    )
+    return conditions, sites, categories
+
+
+def _map_key(item: dict[str, Any], optional: set[str]) -> tuple[str, str]:
+    allowed = {"system", "code", "display", "checked"} | optional
+    unknown = set(item) - allowed
+    if unknown or not all(isinstance(item.get(k), str) and item[k] for k in
+                          ("system", "code", "display", "checked")):
+        raise ValueError(f"{_CODE_MAP_FILE}: bad entry {item!r} (keys allowed: {sorted(allowed)})")
+    return _SYSTEM_ALIASES[item["system"]], item["code"]
+
+
+def _map_region(item: dict[str, Any]) -> tuple[Region | None, RegionKind]:
+    value = item.get("region")
+    if value is None:
+        if "cause" not in item:
+            raise ValueError(f"{_CODE_MAP_FILE}: {item['code']} gives neither region nor cause")
+        return None, "none"
+    if value == "back":
+        return Region.LOWER_BACK, "back"
+    if value == "body_site":
+        return None, "body_site"
+    return Region(value), "fixed"
+
+
+_CONDITION_MAP, SITE_CODES, ICD10CM_CATEGORIES = _load_code_map()
+"""``SITE_CODES``: the ``Condition.bodySite`` codes that give a region. ``ICD10CM_CATEGORIES``:
+the ICD-10-CM categories whose unknown codes are refused (they are about the spasm, its region or
+its cause, but the mapper cannot say what they mean)."""
+
+# Condition codes: the external ones of codes.toml (each with the table it was checked
+# against), then the project's own region codes.
 CONDITION_CODES: Final[Mapping[tuple[str, str], _ConditionCode]] = {
-    (ICD10CM, "M62.830"): _ConditionCode("Muscle spasm of back", region=Region.LOWER_BACK),
-    (ICD10CM, "M62.831"): _ConditionCode("Muscle spasm of calf", region=Region.CALVES),
-    (ICD10CM, "M51.26"): _ConditionCode(
-        "Other intervertebral disc displacement, lumbar region", cause=Cause.DISC_DISORDER
-    ),
-    (SNOMED, "24700007"): _ConditionCode(
-        "Multiple sclerosis", cause=Cause.NEUROLOGICAL,
-        neurological=NeurologicalCondition.MULTIPLE_SCLEROSIS,
-    ),
-    (SNOMED, "49049000"): _ConditionCode(
-        "Parkinson's disease", cause=Cause.NEUROLOGICAL,
-        neurological=NeurologicalCondition.PARKINSONS,
-    ),
-    (SNOMED, "230690007"): _ConditionCode(
-        "Cerebrovascular accident", cause=Cause.NEUROLOGICAL,
-        neurological=NeurologicalCondition.STROKE,
-    ),
+    **_CONDITION_MAP,
     **{
         (PROJECT_SYSTEM, region.value): _ConditionCode(
-            f"Muscle spasm: {region.value.replace('_', ' ')}", region=region
+            f"Muscle spasm: {region.value.replace('_', ' ')}", region=region, kind="fixed"
         )
         for region in Region
     },
 }
+
+
+def icd10cm_category(code: str) -> _Category | None:
+    """The known ICD-10-CM category ``code`` belongs to, if any."""
+    for category in ICD10CM_CATEGORIES:
+        if code.startswith(category.prefix):
+            return category
+    return None
+
 
 # Condition.bodySite codes for the side of the spasm. The SNOMED CT laterality qualifiers were
 # checked against (docs/fhir.md gives the addresses):
@@ -196,3 +275,31 @@ def _supported(
         if keep(meaning):
             by_system.setdefault(_SYSTEM_NAMES.get(system, system), []).append(code)
     return "; ".join(f"{name} {', '.join(codes)}" for name, codes in by_system.items())
+
+
+# Patient.identifier.type: HL7 v2 table 0203. "MR" (medical record number) is the identifier the
+# reader uses by default; an SSN-like identifier is never used unless the caller names its system.
+V2_0203: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
+MEDICAL_RECORD: Final = "MR"
+SSN_SYSTEMS: Final = frozenset({"http://hl7.org/fhir/sid/us-ssn", "urn:oid:2.16.840.1.113883.4.1"})
+SSN_TYPES: Final = frozenset({"SS"})
+
+# Condition.clinicalStatus (condition-clinical) and Condition.verificationStatus
+# (condition-ver-status): the codes that make the reader ignore a Condition, and the ones it reads.
+CLINICAL_STATUS: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VERIFICATION_STATUS: Final = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CLINICAL_CURRENT: Final = frozenset({"active", "recurrence", "relapse"})
+CLINICAL_PAST: Final = frozenset({"inactive", "remission", "resolved"})
+VERIFICATION_READ: Final = frozenset({"confirmed", "unconfirmed", "provisional", "differential"})
+VERIFICATION_UNSURE: Final = frozenset({"unconfirmed", "provisional", "differential"})
+VERIFICATION_IGNORED: Final = frozenset({"refuted", "entered-in-error"})
+# Observation.status and Encounter.status values that make the reader ignore the resource.
+OBSERVATION_IGNORED: Final = frozenset({"cancelled", "entered-in-error"})
+ENCOUNTER_IGNORED: Final = frozenset({"cancelled", "entered-in-error"})
+
+# Bundle.type values the reader accepts.
+BUNDLE_TYPES: Final = ("collection", "searchset", "document", "transaction", "batch")
+
+# The UCUM unit of a 0-10 score; the only unit a pain score's valueQuantity may carry.
+UCUM: Final = "http://unitsofmeasure.org"
+SCORE_UNIT: Final = "{score}"

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import enum
 import hashlib
+import html
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -23,12 +24,14 @@ from ._codes import (
     EXT_PLAIN_DIAGNOSIS,
     EXT_PROVENANCE,
     LOINC,
+    MEDICAL_RECORD,
     PAIN_SCORE_CODE,
     PATHWAY_SYSTEM,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
     SIDE_CODES,
     SIDE_DISPLAYS,
+    V2_0203,
     DocumentKind,
     _ConditionCode,
 )
@@ -121,7 +124,11 @@ def _patient(presentation: Presentation) -> JSON:
     assert patient is not None
     resource: JSON = {"resourceType": "Patient", **_name_element(patient.name)}
     if patient.id is not None:
-        resource["identifier"] = [_string_element("value", patient.id)]
+        resource["identifier"] = [{
+            "use": "usual",
+            "type": _concept(V2_0203, MEDICAL_RECORD, "Medical record number"),
+            **_string_element("value", patient.id),
+        }]
     if patient.date_of_birth is not None:
         resource["birthDate"] = patient.date_of_birth.isoformat()
     return resource
@@ -159,7 +166,7 @@ def _condition(presentation: Presentation, subject: JSON) -> JSON:
     codings += [
         _coding(system, code, meaning)
         for (system, code), meaning in CONDITION_CODES.items()
-        if system != PROJECT_SYSTEM and meaning.region is region
+        if system != PROJECT_SYSTEM and meaning.write and meaning.region is region
     ]
     resource: JSON = {
         "resourceType": "Condition",
@@ -309,7 +316,32 @@ def _care_plan(plan: CarePlan, subject: JSON) -> JSON:
     }
     if plan.presentation.date is not None:
         resource["created"] = plan.presentation.date.isoformat()
-    return resource
+    return {"text": _care_plan_narrative(plan, resource), **resource}
+
+
+def _narrative(*parts: str) -> JSON:
+    """Generated narrative: ``parts`` are XHTML fragments already escaped."""
+    return {
+        "status": "generated",
+        "div": '<div xmlns="http://www.w3.org/1999/xhtml">' + "".join(parts) + "</div>",
+    }
+
+
+def _care_plan_narrative(plan: CarePlan, resource: JSON) -> JSON:
+    """The CarePlan's narrative: its title, its pathways with their reasons, and its note."""
+    created = f", created {resource['created']}" if "created" in resource else ""
+    items = "".join(
+        f"<li><b>{html.escape(p.title)}</b> ({html.escape(p.id)})"
+        + (f": {html.escape(p.rationale)}" if p.rationale else "") + "</li>"
+        for p in plan.pathways
+    )
+    lines = "".join(f"<p>{html.escape(line)}</p>" for line in _plan_summary(plan).splitlines())
+    return _narrative(
+        f"<p><b>{html.escape(resource['title'])}</b>{created}</p>",
+        f"<p>{html.escape(resource['description'])}</p>",
+        f"<ol>{items}</ol>",
+        lines,
+    )
 
 
 def _activity(pathway: Pathway) -> JSON:
@@ -340,6 +372,9 @@ def _plan_summary(plan: CarePlan) -> str:
         f"{p.id}: rules {', '.join(p.rules)}; sources {'; '.join(p.sources)}."
         for p in plan.pathways
     )
+    lines.extend(f"Clinician's change: {change}." for change in plan.changes)
+    if plan.clinician_reason:
+        lines.append(f"Clinician's reason: {' '.join(plan.clinician_reason.split())}")
     lines.append(f"Knowledge base version {plan.knowledge_version}.")
     return "\n".join(lines)
 
@@ -370,4 +405,9 @@ def _document_reference(
     if date is not None:
         resource["date"] = f"{date.isoformat()}T00:00:00Z"
         attachment["creation"] = date.isoformat()
-    return resource
+    dated = f", {date.isoformat()}" if date is not None else ""
+    narrative = _narrative(
+        f"<p><b>{html.escape(document.title)}</b>: {html.escape(display)} "
+        f"({html.escape(document.content_type)}, {len(document.data)} bytes{dated})</p>"
+    )
+    return {"text": narrative, **resource}

@@ -1,0 +1,122 @@
+"""How the documents look on paper: only bundled fonts, a body map that says and shades the
+side, an exercise diary, and a large-print option with the same content."""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+import pikepdf
+import pytest
+
+from physio_notes import Clinic, render_handout, render_note, render_referral
+from physio_notes._handout import body_map_svg
+from physio_notes._paths import examples_dir, templates_dir
+from physio_notes._render import FONT_FAMILY
+
+from .conftest import EXAMPLE_FILES, plan_for
+from .pdfcheck import DEMO_CLINIC, example_handout, page_texts, text_of
+
+EXAMPLES = [f.stem for f in EXAMPLE_FILES]
+BUNDLED = re.compile(r"^/[A-Z]{6}\+Atkinson-Hyperlegible(-Bold|-Italic|-BoldItalic)?$")
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    """The base names of every font a PDF uses."""
+    found = set()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for obj in doc.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                found.add(str(obj.get("/BaseFont")))
+    return found
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_document_uses_only_the_bundled_font(name: str) -> None:
+    """Handout, note and letter (with the example clinic's logo) name no font but the
+    bundled Atkinson Hyperlegible: the output does not depend on the machine's fonts."""
+    plan = plan_for(name)
+    clinic = Clinic.from_toml(examples_dir() / "clinic.toml")
+    documents = [render_handout(plan, clinic=clinic),
+                 render_note(plan, format="pdf", clinic=clinic)]
+    if plan.referral is not None:
+        documents.append(render_referral(plan, clinic=clinic))
+    for pdf in documents:
+        fonts = fonts_of(pdf)
+        assert fonts, "the PDF has text"
+        assert all(BUNDLED.match(font) for font in fonts), fonts
+    assert FONT_FAMILY == "Atkinson Hyperlegible"
+
+
+@pytest.mark.parametrize(("region", "side", "shaded"), [
+    ("calves", "left", "#region-calves .side-left"),
+    ("lower_back", "right", "#region-lower_back .side-right"),
+    ("neck", "both", "#region-neck,"),
+    ("hands", None, "#region-hands,"),
+])
+def test_the_body_map_shades_the_side(region: str, side: str | None, shaded: str) -> None:
+    """One side of the region is shaded for left or right; all of it otherwise."""
+    svg = body_map_svg(region, "#1d5b79", side)
+    assert shaded in svg
+    root = ET.fromstring(svg)
+    group = root.find(f".//{{http://www.w3.org/2000/svg}}g[@id='region-{region}']")
+    assert group is not None
+    classes = {child.get("class") for child in group}
+    assert classes == {"side-left", "side-right"}
+
+
+def test_body_map_labels_are_at_least_9pt_on_the_page() -> None:
+    """The Front and Back labels print at 9 pt or more at the body map's printed width."""
+    svg = (templates_dir() / "img" / "body-map.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(svg)
+    view_width = float(root.get("viewBox", "0 0 1 1").split()[2])
+    css = (templates_dir() / "css" / "handout.css").read_text(encoding="utf-8")
+    width_mm = float(re.search(r"\.body-map img \{ width: ([\d.]+)mm", css).group(1))  # type: ignore[union-attr]
+    sizes = [float(t.get("font-size", "0")) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert sizes
+    for size in sizes:
+        points = size * width_mm / view_width / 25.4 * 72
+        assert points >= 9, points
+
+
+def test_the_body_map_has_a_caption_in_words() -> None:
+    """"The shaded area shows where your spasm is: your left calf."""
+    text = " ".join(text_of(example_handout("calf-cramp")).split())
+    assert "The shaded area shows where your spasm is: your left calf." in text
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_an_exercise_plan_ends_with_a_diary(name: str) -> None:
+    """A week grid of the patient's exercises with a 0-10 pain line, on its own page; none
+    without exercises."""
+    plan = plan_for(name)
+    pages = page_texts(example_handout(name))
+    diary = [p for p in pages if "My exercise diary" in p]
+    if not plan.exercises:
+        assert diary == []
+        return
+    assert len(diary) == 1
+    flat = " ".join(diary[0].split())
+    assert flat.index("My exercise diary") < 40, "the diary starts its own page"
+    for exercise in plan.exercises:
+        assert exercise.name in flat
+    assert "My pain today (0 to 10)" in flat
+    assert all(f"Day {n}" in flat for n in range(1, 8))
+
+
+def test_large_print_says_the_same_in_bigger_type() -> None:
+    """large_print=True: 16 pt body text, the same words, still tagged."""
+    plan = plan_for("disc-recurrent")
+    normal = render_handout(plan, clinic=DEMO_CLINIC)
+    large = render_handout(plan, clinic=DEMO_CLINIC, large_print=True)
+    assert "font-size: 16pt" in render_handout(plan, format="html", large_print=True)
+
+    def words(pdf: bytes) -> list[str]:
+        text = re.sub(r"Page \d+ of \d+", "", text_of(pdf))
+        return [w for w in text.split() if not re.fullmatch(r"[•\d.]+", w)]
+
+    assert set(words(large)) == set(words(normal))  # footers repeat per page: compare sets
+    assert len(page_texts(large)) > len(page_texts(normal))
+    with pikepdf.open(io.BytesIO(large)) as doc:
+        assert "/StructTreeRoot" in doc.Root
