@@ -7,7 +7,9 @@ as one clear message on standard error, and turned into exit status 2; no traceb
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -27,6 +29,7 @@ from ._note import render_note
 from ._paths import examples_dir
 from ._referral import main_referral, render_referral
 from ._schema import json_schema, plan_schema
+from ._service._options import APP_FACTORY, ServeOptions, read_secret_file
 from .exceptions import PhysioNotesError, PresentationError, Problem
 
 __all__ = ["main"]
@@ -109,7 +112,8 @@ def _cmd_handout(args: argparse.Namespace) -> int:
     clinic = _clinic(args)
     kind: Literal["pdf", "html"] = "html" if args.html else "pdf"
     _emit(args.output, _limited(args, lambda: render_handout(
-        plan, format=kind, page_size=args.page_size, clinic=clinic)))
+        plan, format=kind, page_size=args.page_size, clinic=clinic,
+        large_print=args.large_print)))
     return 0
 
 
@@ -269,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plan_parser(sub)
     _document_parsers(sub)
     _batch_parser(sub)
+    _serve_parser(sub)
     demo = sub.add_parser("demo", help="render the bundled example cases (no input needed)")
     demo.add_argument("-o", "--output", default="physio-notes-demo", metavar="DIR",
                       help="folder for the PDFs (default: %(default)s)")
@@ -313,6 +318,9 @@ def _document_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
                                  help="where to write it (- for standard output)")
             command.add_argument("--html", action="store_true",
                                  help="self-contained HTML, not PDF")
+        if name == "handout":
+            command.add_argument("--large-print", action="store_true",
+                                 help="16 pt body text for readers with low vision")
         if name == "referral":
             command.add_argument("--to", metavar="TEXT",
                                  help="the person the letter is for, e.g. 'Dr Aoife Kelly'")
@@ -350,6 +358,71 @@ def _batch_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     batch.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
     _limit_arguments(batch)
     batch.set_defaults(run=_cmd_batch)
+
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser(
+        "serve", help="run the HTTP service and its CDS Hooks service (needs the 'serve' "
+                      "extra: pip install 'physio-notes[serve]')",
+        description="Every option may also be set by an environment variable "
+                    "(PHYSIO_NOTES_CLINIC, _WORKERS, _TIMEOUT, _MAX_MEMORY, _MAX_QUEUE, _TOKEN, "
+                    "_SECRET, _LINK_TTL, _PUBLIC_URL, _CORS_ORIGINS); options win. See "
+                    "docs/service.md.")
+    serve.add_argument("--host", help="address to listen on (default: 127.0.0.1, this "
+                                      "machine only; put a reverse proxy in front)")
+    serve.add_argument("--port", type=int, help="TCP port (default: 8000)")
+    serve.add_argument("--clinic", metavar="TOML", help="clinic settings and branding")
+    serve.add_argument("--workers", type=int, metavar="N",
+                       help="render worker processes (default: one per core, at most 4)")
+    serve.add_argument("--timeout", type=float, metavar="SECONDS",
+                       help=f"time limit of one render (default: {DEFAULT_TIMEOUT:g}); "
+                            "past it the answer is 503")
+    serve.add_argument("--max-memory", type=int, metavar="MB",
+                       help=f"memory a render worker may use, in MiB (default: "
+                            f"{DEFAULT_MEMORY_MB})")
+    serve.add_argument("--max-queue", type=int, metavar="N",
+                       help="requests that may wait for a worker (default: 64); past that, "
+                            "503 at once")
+    serve.add_argument("--token-file", metavar="FILE",
+                       help="require 'Authorization: Bearer TOKEN' on every POST, with the "
+                            "token in FILE (or PHYSIO_NOTES_TOKEN)")
+    serve.add_argument("--secret-file", metavar="FILE",
+                       help="the key of CDS cards' handout links, in FILE (or "
+                            "PHYSIO_NOTES_SECRET); give every instance the same one. Without "
+                            "it a random key is made and links work on this instance only")
+    serve.add_argument("--link-ttl", type=int, metavar="SECONDS",
+                       help="how long a CDS card's handout link works (default: 3600)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the service's address as clients reach it, for the links in CDS "
+                            "cards (default: taken from each request)")
+    serve.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                       help="allow browser calls from this origin (repeatable; default: none)")
+    serve.set_defaults(run=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    token = read_secret_file(args.token_file, "token") if args.token_file else None
+    secret = read_secret_file(args.secret_file, "secret") if args.secret_file else None
+    options = ServeOptions.from_env(
+        host=args.host, port=args.port, workers=args.workers, timeout=args.timeout,
+        max_memory=args.max_memory, max_queue=args.max_queue, token=token, secret=secret,
+        link_ttl=args.link_ttl, public_url=args.public_url,
+        clinic=str(Path(args.clinic).resolve()) if args.clinic else None,
+        cors_origins=tuple(args.cors_origin) if args.cors_origin else None)
+    if options.clinic:
+        Clinic.from_toml(options.clinic)  # a clinic file that is wrong: exit 2 before starting
+    missing = [name for name in ("fastapi", "cryptography")
+               if importlib.util.find_spec(name) is None]
+    try:
+        import uvicorn  # the optional extra: imported only by this command
+    except ImportError:
+        missing.insert(0, "uvicorn")
+    if missing:
+        raise PhysioNotesError(f"serve needs the optional extra 'serve' ({', '.join(missing)} "
+                               "not installed): pip install 'physio-notes[serve]'")
+    os.environ.update(options.to_env())  # the application factory reads them
+    uvicorn.run(APP_FACTORY, factory=True, **options.server_settings())
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

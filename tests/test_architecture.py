@@ -32,12 +32,13 @@ LAYERS = {
     "_clinic": 4, "_common": 4, "_facts": 4, "_render": 4,
     "_handout": 4, "_note": 4, "_referral": 4,
     "_io": 5, "_schema": 5, "_batch": 5, "_fhir": 5,
-    "cli": 6, "__main__": 6, "__init__": 6,
+    "cli": 6, "__main__": 6, "__init__": 6, "_service": 6,
 }
 DOCUMENTS = {"_handout", "_note", "_referral"}
-#: Third-party modules that may be imported inside a function: WeasyPrint only, so that
-#: `import physio_notes` does not import it.
-DEFERRED_OK = {"weasyprint"}
+#: Third-party modules that may be imported inside a function: WeasyPrint, so that
+#: `import physio_notes` does not import it; uvicorn, in `physio-notes serve` only, so that the
+#: command line works without the optional `serve` extra.
+DEFERRED_OK = {"weasyprint", "uvicorn"}
 
 
 def _modules() -> dict[str, Path]:
