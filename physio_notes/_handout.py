@@ -112,6 +112,8 @@ def handout_content(
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets) for e in plan.exercises],
         "diary": _diary(plan),
+        "exercise_side": words.fill(text.handout["exercise_side"], side=p.side.value)
+        if plan.exercises and p.side is not None and p.side.value in ("left", "right") else None,
         "safety_net": _safety_net(plan, words),
     }
 

@@ -88,7 +88,8 @@ def patients(born_by: dt.date | None) -> st.SearchStrategy[Patient]:
 
 def clinicians() -> st.SearchStrategy[Clinician]:
     """A clinician with optional Unicode name and role."""
-    return st.builds(Clinician, name=_optional(texts(200)), role=_optional(texts(200)))
+    return st.builds(Clinician, name=_optional(texts(200)), role=_optional(texts(200)),
+                     registration=_optional(texts(200)))
 
 
 def sides(region: Region) -> st.SearchStrategy[Side]:

@@ -28,6 +28,12 @@ SNOMED: Final = "http://snomed.info/sct"
 ICD10CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
 LOINC: Final = "http://loinc.org"
 PROJECT_SYSTEM: Final = "https://physio-notes.invalid/fhir/CodeSystem/presentation"
+#: The identifier type of a clinician's professional registration number (project code).
+REGISTRATION_TYPE: Final = {
+    "coding": [{"system": PROJECT_SYSTEM, "code": "registration",
+                "display": "Professional registration number"}],
+    "text": "Professional registration number",
+}
 """The project's own CodeSystem: its codes are the contract's field names and field values."""
 PATHWAY_SYSTEM: Final = "https://physio-notes.invalid/fhir/CodeSystem/pathway"
 """The project's CodeSystem of pathway ids (``urgent-referral``, ``disc-core-pilates``, ...)."""

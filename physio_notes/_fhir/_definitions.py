@@ -207,6 +207,8 @@ def presentation_concepts() -> list[tuple[str, str, str]]:
     for flag in RedFlag:
         add(flag.value, flag.value.replace("_", " "),
             f"Observation code: the red flag {flag.value} (valueBoolean: present or absent).")
+    add("registration", "Professional registration number",
+        "Practitioner.identifier type: the clinician's professional registration number.")
     return [(code, display, definition) for code, (display, definition) in found.items()]
 
 

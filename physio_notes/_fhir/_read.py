@@ -622,8 +622,28 @@ def _read_practitioner(resource: JSON, path: str, ctx: _Context) -> None:
         raise _Bad(path, "a second Practitioner: the presentation has one clinician")
     facts.sources["clinician.name"] = path
     clinician["name"] = _choose_name(resource, path, "Practitioner", ctx)
+    clinician["registration"] = _registration(resource, path)
     facts.values["clinician"] = _drop_none(clinician)
     facts.sources.setdefault("clinician", path)
+
+
+def _registration(resource: JSON, path: str) -> str | None:
+    """The clinician's professional registration number: the identifier typed with the
+    project's ``registration`` code (other identifiers are the EHR's own, and ignored)."""
+    identifiers = resource.get("identifier", [])
+    if not isinstance(identifiers, list):
+        raise _Bad(f"{path}/identifier", "must be a list of identifiers", identifiers)
+    for index, identifier in enumerate(identifiers):
+        kind = identifier.get("type") if isinstance(identifier, dict) else None
+        codings = kind.get("coding", []) if isinstance(kind, dict) else []
+        if isinstance(codings, list) and any(
+                isinstance(c, dict) and c.get("system") == PROJECT_SYSTEM
+                and c.get("code") == "registration" for c in codings):
+            value = identifier.get("value")
+            if not isinstance(value, str):
+                raise _Bad(f"{path}/identifier/{index}/value", "must be text", value)
+            return value
+    return None
 
 
 def _read_practitioner_role(resource: JSON, path: str, ctx: _Context) -> None:

@@ -29,6 +29,7 @@ from ._codes import (
     PATHWAY_SYSTEM,
     PROJECT_SYSTEM,
     RED_FLAG_CODES,
+    REGISTRATION_TYPE,
     SIDE_CODES,
     SIDE_DISPLAYS,
     V2_0203,
@@ -107,9 +108,11 @@ def _write_people(presentation: Presentation, writer: _Writer) -> JSON:
         subject = writer.add(_patient(presentation))
     clinician = presentation.clinician
     if clinician is not None:
-        practitioner = writer.add(
-            {"resourceType": "Practitioner", **_name_element(clinician.name)}
-        )
+        resource: JSON = {"resourceType": "Practitioner", **_name_element(clinician.name)}
+        if clinician.registration is not None:
+            resource["identifier"] = [{"type": REGISTRATION_TYPE,
+                                       "value": clinician.registration}]
+        practitioner = writer.add(resource)
         if clinician.role is not None:
             writer.add({
                 "resourceType": "PractitionerRole",
