@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import unicodedata
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
 from ._exercises import Exercise, load_exercises
-from ._images import LOGO_TYPES, check_logo
+from ._images import IMAGE_TYPES, check_logo
 from ._knowledge import load_knowledge
+from ._model import bad_character
 from .exceptions import ClinicError, KnowledgeBaseError
 
 __all__ = ["Clinic"]
@@ -34,7 +34,7 @@ def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
     if (not isinstance(value, str) or len(value) > _TEXT_MAX
-            or any(unicodedata.category(c) in ("Cc", "Cs") for c in value)):
+            or bad_character(value, multiline=False) is not None):
         raise ClinicError(f"clinic {attribute.name} must be one line of text of at most "
                           f"{_TEXT_MAX} characters (got {value!r:.60})")
 
@@ -92,8 +92,8 @@ class Clinic:
     def _check_logo(self, _: attrs.Attribute[Path | None], value: object) -> None:
         if value is None:
             return
-        if not isinstance(value, Path) or value.suffix.lower() not in LOGO_TYPES:
-            raise ClinicError(f"clinic logo must be a {', '.join(LOGO_TYPES)} file "
+        if not isinstance(value, Path) or value.suffix.lower() not in IMAGE_TYPES:
+            raise ClinicError(f"clinic logo must be a {', '.join(IMAGE_TYPES)} file "
                               f"(got {value!r})")
         if not value.is_file():
             raise ClinicError(f"clinic logo {value} does not exist")
@@ -101,7 +101,7 @@ class Clinic:
             data = value.read_bytes()
         except OSError as exc:
             raise ClinicError(f"clinic logo {value} cannot be read: {exc.strerror}") from None
-        check_logo(value.name, data, LOGO_TYPES[value.suffix.lower()])
+        check_logo(value.name, data, IMAGE_TYPES[value.suffix.lower()])
         object.__setattr__(self, "logo_data", data)
 
     @templates.validator
@@ -137,7 +137,7 @@ class Clinic:
     @property
     def logo_media_type(self) -> str | None:
         """The logo's media type, or ``None`` without a logo."""
-        return None if self.logo is None else LOGO_TYPES[self.logo.suffix.lower()]
+        return None if self.logo is None else IMAGE_TYPES[self.logo.suffix.lower()]
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Clinic:

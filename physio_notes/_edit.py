@@ -24,7 +24,7 @@ import attrs
 
 from ._exercises import Exercise
 from ._knowledge import KnowledgeBase
-from ._model import Cause, Presentation
+from ._model import Cause, Presentation, bad_character
 from ._vocab import EXERCISE_ALLOWANCES, PathwayId
 from .exceptions import PlanEditError
 
@@ -195,16 +195,13 @@ def _dose(item: Mapping[str, Any], where: str) -> dict[str, Any]:
     for key in ("hold", "how_often"):
         if key in item:
             value = item[key]
-            if not isinstance(value, str) or len(value) > 200 or _has_control(value) or (
+            if not isinstance(value, str) or len(value) > 200 or bad_character(
+                    value, multiline=False) is not None or (
                     key == "how_often" and not value.strip()):
                 raise PlanEditError(f"{where}.{key}: must be one line of text of at most 200 "
                                     f"characters{'' if key == 'hold' else ', not empty'}")
             dose[key] = value.strip()
     return dose
-
-
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
 
 
 def _check_exercises(kb: KnowledgeBase, ids: tuple[str, ...], exercises: tuple[Exercise, ...]

@@ -84,6 +84,7 @@ def handout_content(
     clinician = p.clinician
     words = _Words(plan, str(clinic["emergency_number"]))
     routine = plan.urgency is None
+    home_care = _home_care(plan)
     return {
         "title": _title(plan, text),
         "patient_name": p.patient.name if p.patient else None,
@@ -107,8 +108,8 @@ def handout_content(
         "expect": _expect(plan) if routine else [],
         "letter": _letter(plan) if routine else None,
         "sections": [_section(pw, words) for pw in plan.pathways] if routine else [],
-        "home_care": [item.text for item in _home_care(plan) if not item.caution],
-        "cautions": [item.text for item in _home_care(plan) if item.caution],
+        "home_care": [item.text for item in home_care if not item.caution],
+        "cautions": [item.text for item in home_care if item.caution],
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets) for e in plan.exercises],
         "diary": _diary(plan),

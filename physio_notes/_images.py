@@ -19,7 +19,6 @@ from .exceptions import ClinicError
 __all__ = [
     "IMAGE_TYPES",
     "LOGO_MAX_BYTES",
-    "LOGO_TYPES",
     "SVG_MAX_BYTES",
     "check_image",
     "check_logo",
@@ -27,7 +26,6 @@ __all__ = [
 
 IMAGE_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                       ".svg": "image/svg+xml"}
-LOGO_TYPES: Final = IMAGE_TYPES
 LOGO_MAX_BYTES: Final = 2_000_000
 SVG_MAX_BYTES: Final = 100_000
 SVG_MAX_ELEMENTS: Final = 500

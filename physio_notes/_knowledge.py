@@ -215,11 +215,12 @@ def load_knowledge(folder: str | os.PathLike[str] | Traversable | None = None) -
 
 def _load(folder: Traversable | Path) -> KnowledgeBase:
     sources = _load_sources(DataFile(folder, "sources.toml"))
-    pathways = _load_pathways(DataFile(folder, "pathways.toml"))
+    pathways_file = DataFile(folder, "pathways.toml")
+    pathways = _load_pathways(pathways_file)
     referrals = DataFile(folder, "referrals.toml")
     recipients = _load_recipients(referrals)
     urgency_text = _load_urgency_text(referrals)
-    _check_pathway_roles(DataFile(folder, "pathways.toml"), pathways, recipients)
+    _check_pathway_roles(pathways_file, pathways, recipients)
     red_flags = _load_red_flags(DataFile(folder, "red_flags.toml"), sources, recipients)
     labels = _load_labels(DataFile(folder, "vocabulary.toml"))
     rules_file = DataFile(folder, "rules.toml")

@@ -203,7 +203,7 @@ def _lenient_date(value: object) -> Any:
     return value
 
 
-def _bad_character(text: str, *, multiline: bool) -> str | None:
+def bad_character(text: str, *, multiline: bool) -> str | None:
     """What is wrong with a character of ``text``, or ``None``: lone surrogates (not Unicode
     text) and control characters are refused; free text may hold newlines and tabs."""
     allowed = {"\n", "\t", "\r"} if multiline else set()
@@ -269,7 +269,7 @@ class _Checker:
             self.add(field, "must be a string or null", value)
         elif len(value) > limit:
             self.add(field, f"must be at most {limit} characters (got {len(value)})")
-        elif (bad := _bad_character(value, multiline=self._meta(field, "multiline"))) is not None:
+        elif (bad := bad_character(value, multiline=self._meta(field, "multiline"))) is not None:
             self.add(field, bad)
 
     def integer(self, field: str, *, optional: bool = False) -> None:

@@ -7,7 +7,6 @@ the others. Its content is built here, once, as plain data and rendered by the s
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Final, Literal, overload
@@ -25,6 +24,7 @@ from ._facts import (
     start_back_text,
     urgency_line,
 )
+from ._model import bad_character
 from ._render import Assets, Document, render_document
 from ._vocab import PageSize
 from .exceptions import NoReferralError, PresentationError, Problem
@@ -155,7 +155,7 @@ def render_referral(
 def _recipient(text: str) -> str:
     """A named recipient: one line of printable text."""
     if (not isinstance(text, str) or not text.strip() or len(text) > 200
-            or any(unicodedata.category(c) in ("Cc", "Cs") for c in text)):
+            or bad_character(text, multiline=False) is not None):
         raise PresentationError([Problem("recipient", "must be one line of text of at most "
                                                       "200 characters", repr(text)[:60])])
     return text.strip()

@@ -41,14 +41,19 @@ NOTE_SUFFIXES: Final[dict[str, Literal["markdown", "html", "pdf"]]] = {
     ".md": "markdown", ".html": "html", ".pdf": "pdf"}
 
 
-def _read_input(args: argparse.Namespace) -> Presentation:
-    """The presentation named by FILE: the JSON contract, or a FHIR R4 Bundle with --fhir."""
+def _read_json(args: argparse.Namespace) -> object:
+    """The JSON named by FILE (or standard input for ``-``), parsed strictly."""
     origin = "<stdin>" if args.file == "-" else args.file
     try:
         raw = _read_stdin() if args.file == "-" else _read_file(Path(args.file))
     except OSError as exc:
         raise PresentationError([Problem("$", f"cannot read {origin}: {exc.strerror}")]) from None
-    data = parse_json(raw, origin=origin)
+    return parse_json(raw, origin=origin)
+
+
+def _read_input(args: argparse.Namespace) -> Presentation:
+    """The presentation named by FILE: the JSON contract, or a FHIR R4 Bundle with --fhir."""
+    data = _read_json(args)
     if not args.fhir:
         return Presentation.from_dict(data)
 
@@ -72,18 +77,13 @@ def _read_file(path: Path) -> bytes:
         return handle.read(MAX_INPUT_BYTES + 1)
 
 
-def _plan(args: argparse.Namespace) -> CarePlan:
-    """The plan: made from the presentation, or read (perhaps edited) with --plan."""
+def _plan(args: argparse.Namespace, clinic: Clinic | None = None) -> CarePlan:
+    """The plan: made from the presentation, or read (perhaps edited) with --plan, when the
+    clinic's own exercises may be added by id."""
     if not getattr(args, "plan", False):
         return select_pathways(_read_input(args))
-    origin = "<stdin>" if args.file == "-" else args.file
-    try:
-        raw = _read_stdin() if args.file == "-" else _read_file(Path(args.file))
-    except OSError as exc:
-        raise PresentationError([Problem("$", f"cannot read {origin}: {exc.strerror}")]) from None
-    clinic = _clinic(args) if getattr(args, "clinic", None) else None
     library = clinic.exercises if clinic is not None else ()
-    return CarePlan.from_dict(parse_json(raw, origin=origin), library=library)
+    return CarePlan.from_dict(_read_json(args), library=library)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -108,8 +108,8 @@ def _limited(args: argparse.Namespace, render: Callable[[], str | bytes]) -> str
 
 
 def _cmd_handout(args: argparse.Namespace) -> int:
-    plan = _plan(args)
     clinic = _clinic(args)
+    plan = _plan(args, clinic)
     kind: Literal["pdf", "html"] = "html" if args.html else "pdf"
     _emit(args.output, _limited(args, lambda: render_handout(
         plan, format=kind, page_size=args.page_size, clinic=clinic,
@@ -131,8 +131,8 @@ def _note_format(output: str | None) -> Literal["markdown", "html", "pdf"]:
 
 def _cmd_note(args: argparse.Namespace) -> int:
     kind = _note_format(args.output)
-    plan = _plan(args)
     clinic = _clinic(args)
+    plan = _plan(args, clinic)
     output = args.output or "-"
     _emit(output, _limited(args, lambda: render_note(
         plan, format=kind, page_size=args.page_size, clinic=clinic)))
@@ -140,8 +140,8 @@ def _cmd_note(args: argparse.Namespace) -> int:
 
 
 def _cmd_referral(args: argparse.Namespace) -> int:
-    plan = _plan(args)
     clinic = _clinic(args)
+    plan = _plan(args, clinic)
     main_referral(plan)  # NoReferralError here, before any rendering
     kind: Literal["pdf", "html"] = "html" if args.html else "pdf"
     _emit(args.output, _limited(args, lambda: render_referral(
