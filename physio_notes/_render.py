@@ -37,6 +37,7 @@ from ._clinic import Clinic
 from ._common import md_fence, md_tree, plain_data_problem
 from ._engine import CarePlan
 from ._paths import templates_dir
+from ._pdfua import mark_running_artifacts
 from ._vocab import PAGE_SIZES, DocumentFormat
 from .exceptions import RenderError
 
@@ -354,7 +355,8 @@ def html_to_pdf(html: str, assets: Assets) -> bytes:
     try:
         with _ONE_PDF_AT_A_TIME:
             document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
-            return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config()))
+            return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config(),
+                                            finisher=mark_running_artifacts))
     except Exception as exc:  # any engine failure is reported the same way
         raise RenderError(f"the PDF could not be made: {type(exc).__name__}: {exc}") from exc
 

@@ -29,7 +29,7 @@ LAYERS = {
     "_model": 1,
     "_datafile": 2, "_conditions": 2, "_exercises": 2, "_texts": 2, "_knowledge": 2,
     "_engine": 3, "_edit": 3,
-    "_clinic": 4, "_common": 4, "_facts": 4, "_render": 4,
+    "_clinic": 4, "_common": 4, "_facts": 4, "_pdfua": 4, "_render": 4,
     "_handout": 4, "_note": 4, "_referral": 4,
     "_io": 5, "_schema": 5, "_batch": 5, "_fhir": 5,
     "cli": 6, "__main__": 6, "__init__": 6, "_service": 6,

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pikepdf
+import pypdf
 import pytest
 
 from physio_notes import Clinic, render_handout, render_note, render_referral
@@ -120,3 +122,82 @@ def test_large_print_says_the_same_in_bigger_type() -> None:
     assert len(page_texts(large)) > len(page_texts(normal))
     with pikepdf.open(io.BytesIO(large)) as doc:
         assert "/StructTreeRoot" in doc.Root
+
+
+def split_pagination(pdf: bytes) -> list[tuple[str, str]]:
+    """Per page: (text inside /Artifact /Pagination sequences, all other text)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages = []
+    for page in reader.pages:
+        stack: list[bool] = []
+        chunks: dict[bool, list[str]] = {True: [], False: []}
+
+        def before(op: bytes, args: list[Any], *_: Any) -> None:
+            if op in (b"BDC", b"BMC"):
+                props = args[1] if op == b"BDC" else {}
+                stack.append(args[0] == "/Artifact" and props.get("/Type") == "/Pagination")
+            elif op == b"EMC":
+                stack.pop()
+
+        def text(t: str, *_: Any) -> None:
+            chunks[any(stack)].append(t)
+
+        page.extract_text(visitor_operand_before=before, visitor_text=text)
+        pages.append(tuple(" ".join("".join(chunks[k]).split()) for k in (True, False)))
+    return pages  # type: ignore[return-value]
+
+
+def orphan_mcids(pdf: bytes) -> list[tuple[int, int]]:
+    """(page, MCID) of every marked-content id the structure tree does not reach."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        reachable: set[tuple[int, int]] = set()
+        todo = list(doc.Root.StructTreeRoot.K)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, pikepdf.Dictionary) and node.get("/Type") == "/StructElem":
+                reachable.add(node.objgen)
+                kids = node.get("/K", [])
+                todo.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+        nums = doc.Root.StructTreeRoot.ParentTree.Nums
+        found = []
+        for key, value in zip(list(nums)[::2], list(nums)[1::2], strict=True):
+            if isinstance(value, pikepdf.Array):
+                found += [(int(key), mcid) for mcid, element in enumerate(value)
+                          if element is not None and element.objgen not in reachable]
+        return found
+
+
+@pytest.mark.parametrize("render", ["handout", "note", "referral"])
+def test_running_footers_and_page_numbers_are_artifacts(render: str) -> None:
+    """PDF/UA-1 7.8: the running footer and "Page X of Y" are /Artifact /Pagination on every
+    page, so a screen reader skips them; all other text is tagged content the structure tree
+    reaches (no orphan marked content)."""
+    plan = plan_for("disc-recurrent")
+    clinic = Clinic.from_toml(examples_dir() / "clinic.toml")
+    pdf = {"handout": lambda: render_handout(plan, clinic=clinic),
+           "note": lambda: render_note(plan, format="pdf", clinic=clinic),
+           "referral": lambda: render_referral(plan, clinic=clinic)}[render]()
+    pages = split_pagination(pdf)
+    assert len(pages) > 1
+    footers = set()
+    for number, (artifacts, content) in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in artifacts
+        footer = artifacts.replace(f"Page {number} of {len(pages)}", "").strip()
+        assert len(footer) > 10, "the running footer is an artifact too"
+        assert footer not in content
+        assert not re.search(r"Page \d+ of \d+", content)
+        footers.add(footer)
+    assert len(footers) == 1, footers
+    assert orphan_mcids(pdf) == []
+
+
+def test_an_untagged_pdf_passes_the_finisher_untouched() -> None:
+    """The finisher leaves a PDF with no structure tree as it was."""
+    from physio_notes._pdfua import mark_running_artifacts
+
+    class Pdf:
+        catalog: dict[str, object] = {}
+        objects: list[object] = []
+
+    mark_running_artifacts(None, Pdf())
+    assert Pdf.catalog == {}
