@@ -36,6 +36,9 @@ _INT_FIELDS: Final = ("repetitions", "sets")
 _FIELDS: Final = frozenset((*_STR_FIELDS, *_LIST_FIELDS, *_INT_FIELDS))
 _MAY_BE_EMPTY: Final = frozenset({"hold"})
 _OPTIONAL_LISTS: Final = ("avoid_with",)
+_OPTIONAL: Final = frozenset({*_OPTIONAL_LISTS, "one_sided"})
+SIDE_SLOT: Final = "{side}"
+PICTURE_SIDES: Final = ("left", "right")
 _MIN_STEPS, _MAX_STEPS = 3, 5
 
 
@@ -60,8 +63,12 @@ class Exercise:
         source: Where it comes from (a source id, or ``"physio-practice"``).
         avoid_with: Pathways that rule it out even when another pathway offers it (for
             example deep lower-back bending with a disc problem).
+        one_sided: Worked one limb or one direction at a time. Its bundled picture comes in
+            two files, ``<id>-left.svg`` and ``<id>-right.svg``, each showing and naming that
+            side, and ``picture_alt`` holds ``{side}`` once where the side's name goes.
         picture: The picture's file name: ``<id>.svg`` in ``templates/img/exercises`` for the
-            bundled library, or the file a clinic's library names beside its TOML.
+            bundled library (``<id>-left.svg`` for a one-sided exercise; see
+            :meth:`picture_for`), or the file a clinic's library names beside its TOML.
         picture_data: A clinic exercise's picture, read and checked once (``None`` for the
             bundled library, whose pictures ship with the package).
         picture_type: The media type of ``picture_data``.
@@ -82,16 +89,40 @@ class Exercise:
     stop_if: str
     source: str
     avoid_with: tuple[str, ...] = ()
+    one_sided: bool = False
     picture: str = attrs.field(
-        default=attrs.Factory(lambda self: f"{self.id}.svg", takes_self=True)
+        default=attrs.Factory(lambda self: _picture_name(self.id, self.one_sided, "left"),
+                              takes_self=True)
     )
     picture_data: bytes | None = attrs.field(default=None, eq=False, repr=False)
     picture_type: str | None = None
+
+    def picture_for(self, side: str | None) -> str:
+        """The picture file to show a patient whose spasm is on ``side``.
+
+        A one-sided bundled exercise shows the patient's own side (``left`` or ``right``),
+        so the picture and "start with your left side" agree; any other side (``both``,
+        ``central``, none) shows the left one. Other exercises have one picture.
+        """
+        if not self.one_sided or self.picture_data is not None:
+            return self.picture
+        return _picture_name(self.id, True, side if side in PICTURE_SIDES else "left")
+
+    def alt_for(self, side: str | None) -> str:
+        """The picture's alternative text, with the side it shows filled in."""
+        if not self.one_sided:
+            return self.picture_alt
+        shown = side if side in PICTURE_SIDES else "left"
+        return self.picture_alt.replace(SIDE_SLOT, str(shown))
 
     @property
     def is_gentle(self) -> bool:
         """True when the exercise is safe while a review or referral is pending."""
         return self.intensity == "gentle"
+
+
+def _picture_name(exercise_id: str, one_sided: bool, side: str) -> str:
+    return f"{exercise_id}-{side}.svg" if one_sided else f"{exercise_id}.svg"
 
 
 def pictures_dir() -> Path:
@@ -153,12 +184,17 @@ def _load(
             raise KnowledgeBaseError(f"{where}: {label}: duplicate id")
         seen.add(exercise.id)
         if own_pictures:
+            if exercise.one_sided:
+                raise KnowledgeBaseError(f"{where}: {label}: one_sided is only for the bundled "
+                                         "library's paired pictures; remove it")
             exercises.append(_with_picture(exercise, picture, path, f"{where}: {label}"))
             continue
-        if not (pictures / exercise.picture).is_file():
-            raise KnowledgeBaseError(
-                f"{where}: {label}: picture {exercise.picture!r} not found in {pictures}"
-            )
+        for side in PICTURE_SIDES:
+            name = exercise.picture_for(side)
+            if not (pictures / name).is_file():
+                raise KnowledgeBaseError(
+                    f"{where}: {label}: picture {name!r} not found in {pictures}"
+                )
         exercises.append(exercise)
     return tuple(exercises)
 
@@ -203,6 +239,14 @@ def _parse(
         raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
     if not _ID.fullmatch(text["id"]):
         raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
+    one_sided = table.get("one_sided", False)
+    if not isinstance(one_sided, bool):
+        raise KnowledgeBaseError(f"{where}: one_sided must be true or false (got {one_sided!r})")
+    slots = text["picture_alt"].count(SIDE_SLOT)
+    if slots != (1 if one_sided else 0) or text["picture_alt"].count("{") != slots:
+        wanted = "once, where the side's name goes" if one_sided else "nowhere (not one_sided)"
+        raise KnowledgeBaseError(f"{where}: picture_alt must hold {SIDE_SLOT} {wanted} "
+                                 f"(got {text['picture_alt']!r:.80})")
     _check_choices(where, "avoid_with", avoid, pathways)
     _check_choices(where, "regions", lists["regions"], REGIONS)
     _check_choices(where, "pathways", lists["pathways"], pathways)
@@ -216,15 +260,16 @@ def _parse(
         intensity=text["intensity"], picture_alt=text["picture_alt"], steps=lists["steps"],
         hold=text["hold"], repetitions=numbers["repetitions"], sets=numbers["sets"],
         how_often=text["how_often"], feel=text["feel"], stop_if=text["stop_if"],
-        source=text["source"], avoid_with=tuple(avoid),
+        source=text["source"], avoid_with=tuple(avoid), one_sided=one_sided,
     )
 
 
 def _check_keys(table: Mapping[str, object], where: str) -> None:
     keys = set(table)
-    unknown = sorted(keys - _FIELDS - set(_OPTIONAL_LISTS))
+    unknown = sorted(keys - _FIELDS - _OPTIONAL)
     if unknown:
-        raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; allowed: {sorted(_FIELDS)}")
+        raise KnowledgeBaseError(f"{where}: unknown keys {unknown}; "
+                                 f"allowed: {sorted(_FIELDS | _OPTIONAL)}")
     missing = sorted(_FIELDS - keys)
     if missing:
         raise KnowledgeBaseError(f"{where}: missing keys {missing}")

@@ -111,7 +111,8 @@ def handout_content(
         "home_care": [item.text for item in home_care if not item.caution],
         "cautions": [item.text for item in home_care if item.caution],
         "medicine": _medicine(plan),
-        "exercises": [_exercise(e, assets) for e in plan.exercises],
+        "exercises": [_exercise(e, assets, None if p.side is None else p.side.value)
+                      for e in plan.exercises],
         "diary": _diary(plan),
         "exercise_side": words.fill(text.handout["exercise_side"], side=p.side.value)
         if plan.exercises and p.side is not None and p.side.value in ("left", "right") else None,
@@ -352,14 +353,15 @@ def _diary(plan: CarePlan) -> dict[str, Any] | None:
             "rows": [e.name for e in plan.exercises], "pain": text["diary_pain"]}
 
 
-def _exercise(exercise: Exercise, assets: Assets) -> dict[str, Any]:
+def _exercise(exercise: Exercise, assets: Assets, side: str | None) -> dict[str, Any]:
+    """One exercise card; a one-sided exercise's picture shows the patient's own side."""
     return {
         "id": exercise.id,
         "name": exercise.name,
-        "picture": assets.bundled(f"exercises/{exercise.picture}")
+        "picture": assets.bundled(f"exercises/{exercise.picture_for(side)}")
         if exercise.picture_data is None or exercise.picture_type is None
         else assets.inline(exercise.picture_data, exercise.picture_type),
-        "picture_alt": exercise.picture_alt,
+        "picture_alt": exercise.alt_for(side),
         "steps": list(exercise.steps),
         "hold": exercise.hold,
         "repetitions": exercise.repetitions,

@@ -71,10 +71,11 @@ def _reachable(objects: list[Any], root: Any) -> set[int]:
     todo = list(root.get("K", ()))
     while todo:
         item = _deref(objects, todo.pop())
-        if not isinstance(item, dict) or getattr(item, "number", None) in seen:
+        number = getattr(item, "number", None)
+        if not isinstance(item, dict) or number is None or number in seen:
             continue
         if item.get("Type") == "/StructElem":
-            seen.add(item.number)
+            seen.add(number)
             kids = item.get("K", ())
             todo.extend(kids if isinstance(kids, list) else [kids])
     return seen

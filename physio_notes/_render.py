@@ -86,8 +86,9 @@ class Document:
 
 
 #: Large print: body text at 16 pt for readers with low vision (headings scale with it).
-LARGE_PRINT_CSS: Final = ("html { font-size: 16pt; } "
-                          ".dose, .disclaimer, .caption { font-size: 14pt; }")
+LARGE_PRINT_CSS: Final = ("html { font-size: 16pt; } .exercise { font-size: 1rem; "
+                          "grid-template-columns: 56mm minmax(0, 1fr); } "
+                          ".exercise img { width: 56mm; }")
 
 
 def render_document(

@@ -11,13 +11,16 @@ import pikepdf
 import pytest
 
 from physio_notes import CarePlan, Presentation, load_knowledge, render_handout, select_pathways
+from physio_notes._handout import HANDOUT
+from physio_notes._render import document_html
 
 from .conftest import EXAMPLE_FILES, plan_for
-from .pdfcheck import checked, example_handout, open_pdf
+from .pagefill import pictures
+from .pdfcheck import DEMO_CLINIC, checked, example_handout, open_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 CAUSES = [["disc_disorder"], ["tight_joint_or_muscle"], ["sudden_movement"], ["neurological"]]
-MAX_PICTURES_PER_PAGE = 3
+MIN_PICTURE_MM = 45  # the pictures' Start/Finish/Left/Right labels print at 9 pt or more
 
 
 def _plans() -> list[CarePlan]:
@@ -36,7 +39,8 @@ def _shown(plan: CarePlan) -> set[str]:
 
 def _figures(pdf: bytes) -> tuple[list[str], collections.Counter[int]]:
     """Alt texts of the tagged figures, and how many exercise pictures each page holds."""
-    exercise_alts = {e.picture_alt for e in load_knowledge().exercises}
+    exercise_alts = {e.alt_for(side) for e in load_knowledge().exercises
+                     for side in ("left", "right")}
     alts: list[str] = []
     per_page: collections.Counter[int] = collections.Counter()
     with open_pdf(pdf) as doc:
@@ -59,7 +63,7 @@ def test_every_exercise_is_offered_by_some_plan() -> None:
 @pytest.mark.hazard("HAZ-07")
 def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
     """Rendering plans that together show every exercise puts every picture's alt in a PDF."""
-    wanted = {e.id: e.picture_alt for e in load_knowledge().exercises}
+    wanted = {e.id: e.alt_for(None) for e in load_knowledge().exercises}
     remaining = set(wanted)
     for plan in sorted(_plans(), key=lambda p: -len(_shown(p))):
         if not _shown(plan) & remaining:
@@ -73,12 +77,18 @@ def test_every_picture_reaches_a_pdf_with_its_alt_text() -> None:
 
 @pytest.mark.hazard("HAZ-07")
 @pytest.mark.parametrize("name", [f.stem for f in EXAMPLE_FILES])
-def test_no_page_holds_more_pictures_than_stay_legible(name: str) -> None:
-    """At most 3 exercise pictures on any page, so each is drawn large enough to follow."""
+def test_every_picture_prints_large_enough_to_follow(name: str) -> None:
+    """Each exercise picture is laid out at least 45 mm wide, and the handout's tagged PDF
+    carries one picture per exercise."""
+    plan = plan_for(name)
+    html, assets = document_html(HANDOUT, plan, clinic=DEMO_CLINIC, for_pdf=True)
+    alts = {e.alt_for(plan.presentation.side and plan.presentation.side.value)
+            for e in plan.exercises}
+    shown = [(page, width) for page, alt, width in pictures(html, assets) if alt in alts]
+    assert len(shown) == len(plan.exercises)
+    assert all(width >= MIN_PICTURE_MM for _, width in shown), shown
     _, per_page = _figures(example_handout(name))
-    assert all(count <= MAX_PICTURES_PER_PAGE for count in per_page.values()), per_page
-    if plan_for(name).urgency is None:
-        assert sum(per_page.values()) >= 1
+    assert sum(per_page.values()) == len(plan.exercises)
 
 
 def test_gallery_page_matches_the_library() -> None:
