@@ -247,9 +247,11 @@ class CarePlan:
         by_pathway = _fired(presentation, kb)
         rules_plan = _assemble(presentation, kb, by_pathway, tuple(by_pathway))
         region = presentation.region.value
+        resting = _resting_helps(presentation)
         edited = apply_edits(
             kb, presentation, rules_plan.pathway_ids, rules_plan.exercises, data,
-            library=library, suggest=lambda ids: select_exercises(kb, ids, region),
+            library=library,
+            suggest=lambda ids: select_exercises(kb, ids, region, resting_positions=resting),
         )
         return _assemble(presentation, kb, by_pathway, edited.pathway_ids, edited.exercises,
                          reason=edited.reason, changes=edited.changes)
@@ -359,7 +361,8 @@ def _assemble(
         start_back_risk=presentation.start_back.risk if presentation.start_back else None,
         knowledge=kb,
         exercises=tuple(exercises) if exercises is not None else select_exercises(
-            kb, ids, presentation.region.value),
+            kb, ids, presentation.region.value,
+            resting_positions=_resting_helps(presentation)),
         destinations=referrals,
         clinician_reason=reason,
         changes=changes,
@@ -428,12 +431,19 @@ def _screen(presentation: Presentation, kb: KnowledgeBase) -> RedFlagScreen:
     )
 
 
+def _resting_helps(presentation: Presentation) -> bool:
+    """Whether a resting position may be offered: not when heat and positioning have already
+    failed to ease the spasm (unknown counts as may)."""
+    return presentation.eased_by_heat_and_positioning is not False
+
+
 def select_exercises(
     kb: KnowledgeBase,
     pathway_ids: Sequence[str],
     region: str,
     *,
     limit: int = MAX_EXERCISES,
+    resting_positions: bool = True,
 ) -> tuple[Exercise, ...]:
     """Choose the exercises for a plan's pathways, by the pathways' roles.
 
@@ -442,6 +452,9 @@ def select_exercises(
         pathway_ids: The plan's pathway ids (any order).
         region: The presentation's body region.
         limit: The most exercises to return.
+        resting_positions: Offer exercises that are a resting position (``positioning`` in
+            the library); a plan passes ``False`` when heat and positioning have not eased
+            the spasm, so the handout does not offer what has not helped.
 
     Returns:
         Exercises in library order, without duplicates, at most ``limit``, whose region matches
@@ -472,6 +485,7 @@ def select_exercises(
         and not wanted.isdisjoint(exercise.pathways)
         and wanted.isdisjoint(exercise.avoid_with)
         and (allowed == "programme" or exercise.is_gentle)
+        and (resting_positions or not exercise.positioning)
     ]
     return tuple(chosen[:limit])
 

@@ -36,7 +36,7 @@ _INT_FIELDS: Final = ("repetitions", "sets")
 _FIELDS: Final = frozenset((*_STR_FIELDS, *_LIST_FIELDS, *_INT_FIELDS))
 _MAY_BE_EMPTY: Final = frozenset({"hold"})
 _OPTIONAL_LISTS: Final = ("avoid_with",)
-_OPTIONAL: Final = frozenset({*_OPTIONAL_LISTS, "one_sided"})
+_OPTIONAL: Final = frozenset({*_OPTIONAL_LISTS, "one_sided", "positioning"})
 SIDE_SLOT: Final = "{side}"
 PICTURE_SIDES: Final = ("left", "right")
 _MIN_STEPS, _MAX_STEPS = 3, 5
@@ -63,6 +63,8 @@ class Exercise:
         source: Where it comes from (a source id, or ``"physio-practice"``).
         avoid_with: Pathways that rule it out even when another pathway offers it (for
             example deep lower-back bending with a disc problem).
+        positioning: A resting position rather than a movement; not offered when heat and
+            positioning have not eased the spasm.
         one_sided: Worked one limb or one direction at a time. Its bundled picture comes in
             two files, ``<id>-left.svg`` and ``<id>-right.svg``, each showing and naming that
             side, and ``picture_alt`` holds ``{side}`` once where the side's name goes.
@@ -89,6 +91,7 @@ class Exercise:
     stop_if: str
     source: str
     avoid_with: tuple[str, ...] = ()
+    positioning: bool = False
     one_sided: bool = False
     picture: str = attrs.field(
         default=attrs.Factory(lambda self: _picture_name(self.id, self.one_sided, "left"),
@@ -239,9 +242,7 @@ def _parse(
         raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
     if not _ID.fullmatch(text["id"]):
         raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
-    one_sided = table.get("one_sided", False)
-    if not isinstance(one_sided, bool):
-        raise KnowledgeBaseError(f"{where}: one_sided must be true or false (got {one_sided!r})")
+    one_sided, positioning = (_flag(table, key, where) for key in ("one_sided", "positioning"))
     slots = text["picture_alt"].count(SIDE_SLOT)
     if slots != (1 if one_sided else 0) or text["picture_alt"].count("{") != slots:
         wanted = "once, where the side's name goes" if one_sided else "nowhere (not one_sided)"
@@ -261,7 +262,15 @@ def _parse(
         hold=text["hold"], repetitions=numbers["repetitions"], sets=numbers["sets"],
         how_often=text["how_often"], feel=text["feel"], stop_if=text["stop_if"],
         source=text["source"], avoid_with=tuple(avoid), one_sided=one_sided,
+        positioning=positioning,
     )
+
+
+def _flag(table: Mapping[str, object], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise KnowledgeBaseError(f"{where}: {key} must be true or false (got {value!r})")
+    return value
 
 
 def _check_keys(table: Mapping[str, object], where: str) -> None:

@@ -108,7 +108,8 @@ def handout_content(
         "expect": _expect(plan) if routine else [],
         "letter": _letter(plan) if routine else None,
         "sections": [_section(pw, words) for pw in plan.pathways] if routine else [],
-        "home_care": [item.text for item in home_care if not item.caution],
+        "home_care": [item.text for item in home_care if not (item.caution or item.not_eased)],
+        "home_care_notes": [item.text for item in home_care if item.not_eased],
         "cautions": [item.text for item in home_care if item.caution],
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets, None if p.side is None else p.side.value)

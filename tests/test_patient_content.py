@@ -361,3 +361,30 @@ def test_demo_handout_matches_its_golden_text(name: str) -> None:
     assert path.read_text(encoding="utf-8") == text, (
         f"{path.name} differs: review, then update with PHYSIO_NOTES_UPDATE_GOLDEN=1"
     )
+
+
+@pytest.mark.parametrize("eased", [True, False, None])
+def test_when_heat_and_position_have_not_helped_the_handout_does_not_offer_them(
+    eased: bool | None,
+) -> None:
+    """Not eased by heat and positioning: the handout says so once, as a note above the
+    checklist (not a box to tick), and offers no heat, no position of ease and no exercise
+    that is only a resting position."""
+    plan = select_pathways(Presentation(
+        region="lower_back", causes=["sudden_movement"], red_flags=[], recurrent=True,
+        eased_by_heat_and_positioning=eased, date="2026-11-24"))
+    content = handout_content(plan, clinic_data(Clinic()), Assets())
+    ticks = " ".join(content["home_care"]).lower()
+    shown = {e["id"] for e in content["exercises"]}
+    if eased is False:
+        assert len(content["home_care_notes"]) == 1
+        assert "have not eased" in content["home_care_notes"][0]
+        assert "have not eased" not in ticks
+        assert "warm pack" not in ticks
+        assert "position that eases" not in ticks
+        assert "position-of-ease" not in shown
+        assert content["exercises"], "movement is still offered"
+    else:
+        assert content["home_care_notes"] == []
+        assert "warm pack" in ticks
+        assert "position-of-ease" in shown
