@@ -12,12 +12,31 @@ from physio_notes._exercises import Exercise, pictures_dir
 from physio_notes._knowledge import load_knowledge
 
 PAGE = Path(__file__).resolve().parent / "exercises.md"
+SIDES = ("left", "right")
 
 
-def _svg(exercise: Exercise) -> str:
-    """The picture's SVG markup, inline, without the XML prolog."""
-    text = (pictures_dir() / exercise.picture).read_text(encoding="utf-8")
+def _svg(name: str) -> str:
+    """A picture's SVG markup, inline, without the XML prolog."""
+    text = (pictures_dir() / name).read_text(encoding="utf-8")
     return re.sub(r"^<\?xml[^>]*>\s*", "", text).strip()
+
+
+def _pictures(exercise: Exercise) -> list[str]:
+    """The exercise's picture as a figure with its alt text as the caption; a one-sided
+    exercise has two, the left side's and the right side's, and a note on which one a
+    handout shows."""
+    sides: tuple[str | None, ...] = SIDES if exercise.one_sided else (None,)
+    figures = [
+        f'<figure class="exercise-picture">{_svg(exercise.picture_for(side))}'
+        f"<figcaption>{exercise.alt_for(side)}</figcaption></figure>"
+        for side in sides
+    ]
+    if not exercise.one_sided:
+        return figures
+    return [*figures, "",
+            "*One side at a time.* A handout shows the picture for the side of the patient's "
+            "spasm, and the left one when the spasm is on both sides, in the middle or the "
+            "side is not recorded."]
 
 
 def _dose(exercise: Exercise) -> str:
@@ -39,8 +58,7 @@ def _entry(exercise: Exercise) -> list[str]:
     return [
         f"## {exercise.name}",
         "",
-        f'<figure class="exercise-picture">{_svg(exercise)}'
-        f"<figcaption>{exercise.picture_alt}</figcaption></figure>",
+        *_pictures(exercise),
         "",
         f"- **Id:** `{exercise.id}` · **Intensity:** {exercise.intensity}",
         f"- **Regions:** {regions}",

