@@ -53,7 +53,8 @@ class Exercise:
         pathways: Pathways that may offer it (ids from the knowledge base).
         intensity: ``"gentle"`` or ``"programme"``.
         picture_alt: One sentence describing the picture (its alternative text).
-        steps: 3 to 5 short steps, written to the patient.
+        steps: 3 to 5 short steps, written to the patient; a one-sided exercise's steps may
+            name the side to start on as ``{side}`` (see :meth:`steps_for`).
         hold: How long to hold each time, or ``""`` for a movement.
         repetitions: How many times in one set.
         sets: How many sets.
@@ -113,15 +114,23 @@ class Exercise:
 
     def alt_for(self, side: str | None) -> str:
         """The picture's alternative text, with the side it shows filled in."""
+        return _fill(self.picture_alt, side) if self.one_sided else self.picture_alt
+
+    def steps_for(self, side: str | None) -> tuple[str, ...]:
+        """The steps for a patient whose spasm is on ``side``: a one-sided exercise starts on
+        that side (``{side}`` in a step), the same side its picture shows."""
         if not self.one_sided:
-            return self.picture_alt
-        shown = side if side in PICTURE_SIDES else "left"
-        return self.picture_alt.replace(SIDE_SLOT, str(shown))
+            return self.steps
+        return tuple(_fill(step, side) for step in self.steps)
 
     @property
     def is_gentle(self) -> bool:
         """True when the exercise is safe while a review or referral is pending."""
         return self.intensity == "gentle"
+
+
+def _fill(text: str, side: str | None) -> str:
+    return text.replace(SIDE_SLOT, side if side in PICTURE_SIDES else "left")
 
 
 def _picture_name(exercise_id: str, one_sided: bool, side: str) -> str:
@@ -248,6 +257,10 @@ def _parse(
         wanted = "once, where the side's name goes" if one_sided else "nowhere (not one_sided)"
         raise KnowledgeBaseError(f"{where}: picture_alt must hold {SIDE_SLOT} {wanted} "
                                  f"(got {text['picture_alt']!r:.80})")
+    for step in lists["steps"]:
+        if step.count("{") != (step.count(SIDE_SLOT) if one_sided else 0):
+            allowed = f"only {SIDE_SLOT}" if one_sided else "no {...} (not one_sided)"
+            raise KnowledgeBaseError(f"{where}: steps may hold {allowed} (got {step!r:.80})")
     _check_choices(where, "avoid_with", avoid, pathways)
     _check_choices(where, "regions", lists["regions"], REGIONS)
     _check_choices(where, "pathways", lists["pathways"], pathways)

@@ -363,7 +363,7 @@ def _exercise(exercise: Exercise, assets: Assets, side: str | None) -> dict[str,
         if exercise.picture_data is None or exercise.picture_type is None
         else assets.inline(exercise.picture_data, exercise.picture_type),
         "picture_alt": exercise.alt_for(side),
-        "steps": list(exercise.steps),
+        "steps": list(exercise.steps_for(side)),
         "hold": exercise.hold,
         "repetitions": exercise.repetitions,
         "sets": exercise.sets,

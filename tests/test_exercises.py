@@ -118,6 +118,9 @@ def test_a_one_sided_picture_shows_the_patients_side() -> None:
         assert exercise.picture_for("both") == exercise.picture_for(None) == exercise.picture
         assert "{side}" not in exercise.alt_for("right")
         assert exercise.alt_for("right") != exercise.alt_for("left")
+        steps = " ".join(exercise.steps_for("right"))
+        assert "{" not in steps
+        assert steps == " ".join(exercise.steps).replace("{side}", "right")
 
 
 def test_body_map_has_a_fillable_element_per_region() -> None:
@@ -223,6 +226,10 @@ def test_the_bundled_library_is_part_of_the_knowledge_base() -> None:
                      id="one-sided-not-bool"),
         pytest.param(entry(extra="one_sided = true"), "picture_alt must hold {side} once",
                      id="one-sided-alt-without-side"),
+        pytest.param(entry().replace('"Hug 1 knee."', '"Hug your {side} knee."'),
+                     "steps may hold no {...}", id="side-in-steps-of-two-sided"),
+        pytest.param(entry().replace('"Hug 1 knee."', '"Hug {knee}."'),
+                     "steps may hold no {...}", id="stray-brace-in-steps"),
     ],
 )
 def test_bad_data_names_the_exercise(tmp_path: Path, text: str, message: str) -> None:

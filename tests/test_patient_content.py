@@ -388,3 +388,27 @@ def test_when_heat_and_position_have_not_helped_the_handout_does_not_offer_them(
         assert content["home_care_notes"] == []
         assert "warm pack" in ticks
         assert "position-of-ease" in shown
+
+
+@pytest.mark.parametrize(("side", "shown"), [("right", "right"), ("left", "left"),
+                                             ("both", "left"), (None, "left")])
+def test_a_one_sided_exercise_starts_on_the_patients_side(side: str | None, shown: str) -> None:
+    """A right calf: "Step your right foot back", and the picture of the right leg with its alt
+    text; the same side in steps, picture and alt, and no placeholder left."""
+    fields: dict[str, Any] = {"region": "calves", "causes": ["tight_joint_or_muscle"],
+                              "red_flags": [], "date": "2026-11-24"}
+    if side is not None:
+        fields["side"] = side
+    plan = select_pathways(Presentation(**fields))
+    content = handout_content(plan, clinic_data(Clinic()), Assets())
+    one_sided = [e for e in plan.exercises if e.one_sided]
+    assert one_sided
+    cards = {card["id"]: card for card in content["exercises"]}
+    for exercise in one_sided:
+        card = cards[exercise.id]
+        steps = " ".join(card["steps"])
+        assert "{" not in steps + card["picture_alt"]
+        assert f"your {shown} " in steps or f"your {shown}." in steps, steps
+        assert f" {shown} " in card["picture_alt"]
+        other = "left" if shown == "right" else "right"
+        assert f"your {other}" not in steps
