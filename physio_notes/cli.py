@@ -397,6 +397,10 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                             "cards (default: taken from each request)")
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                        help="allow browser calls from this origin (repeatable; default: none)")
+    serve.add_argument("--cds-jwks", metavar="FILE",
+                       help="trusted CDS clients (EHRs) and their public keys, as JSON "
+                            "{\"issuers\": {ISS: JWKS}}; a CDS call must then carry the "
+                            "EHR's signed JWT (or PHYSIO_NOTES_CDS_JWKS)")
     serve.set_defaults(run=_cmd_serve)
 
 
@@ -408,10 +412,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         max_memory=args.max_memory, max_queue=args.max_queue, token=token, secret=secret,
         link_ttl=args.link_ttl, public_url=args.public_url,
         clinic=str(Path(args.clinic).resolve()) if args.clinic else None,
-        cors_origins=tuple(args.cors_origin) if args.cors_origin else None)
+        cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
+        cds_jwks=str(Path(args.cds_jwks).resolve()) if args.cds_jwks else None)
     if options.clinic:
         Clinic.from_toml(options.clinic)  # a clinic file that is wrong: exit 2 before starting
-    missing = [name for name in ("fastapi", "cryptography")
+    missing = [name for name in ("fastapi", "cryptography", "jwt")
                if importlib.util.find_spec(name) is None]
     try:
         import uvicorn  # the optional extra: imported only by this command

@@ -47,6 +47,7 @@ from ..exceptions import (
 from ._cds import SERVICE_ID, card, discovery, read_call
 from ._errors import ERROR_SCHEMA, ApiError, error_body, library_error
 from ._input import FHIR_JSON, JSON, Input, media_type, read_body, read_input
+from ._jwt import CdsTrust, TokenRefused
 from ._links import LinkExpired, LinkInvalid, LinkKey
 from ._options import ENV, ServeOptions
 from ._pool import PoolBusy, PoolClosed, RenderPool, RenderTimeout, WorkerLost
@@ -106,7 +107,8 @@ plan as `plan --json` prints it, perhaps edited (`application/json` with a `"pat
 and get the care plan, the patient handout, the clinician note or the referral letter.
 Bodies are at most 1,000,000 bytes. Errors are JSON: `{"error", "message", "problems":
 [{"path", "message", "found"}]}`. When the service has a token, every POST needs
-`Authorization: Bearer TOKEN`. CDS Hooks 2.0 discovery is at `/cds-services`.
+`Authorization: Bearer TOKEN`. CDS Hooks 2.0 discovery is at `/cds-services`; with a CDS
+trust file, a CDS call needs the EHR's signed JWT instead (ES384/RS384, `aud` the endpoint).
 """
 
 
@@ -188,6 +190,7 @@ class Service:
         self.options = options
         self.clinic = Clinic.from_toml(options.clinic) if options.clinic else None
         self.links = LinkKey(options.secret, options.link_ttl)
+        self.trust = CdsTrust.from_file(options.cds_jwks) if options.cds_jwks else None
         self.pool = RenderPool(workers=options.workers, timeout=options.timeout,
                                max_queue=options.max_queue, clinic=options.clinic,
                                memory_mb=options.max_memory)
@@ -196,9 +199,11 @@ class Service:
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         """Start the render workers before the first request; stop them at shutdown."""
         await self.pool.start()
-        LOG.info("ready: %d render worker(s), %g s per render, %s, links %s",
+        LOG.info("ready: %d render worker(s), %g s per render, %s, %s, links %s",
                  self.options.workers, self.options.timeout,
                  "bearer token required" if self.options.token else "no authentication",
+                 "CDS calls need a JWT from " + ", ".join(self.trust.issuers)
+                 if self.trust else "CDS calls as other POSTs",
                  "shared between instances" if self.links.shared
                  else "for this instance only (no PHYSIO_NOTES_SECRET)")
         try:
@@ -218,6 +223,25 @@ class Service:
         if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
             raise ApiError(401, "unauthorised", "this service needs 'Authorization: Bearer "
                            "TOKEN' with its token", headers={"WWW-Authenticate": "Bearer"})
+
+    async def cds_authorised(
+        self, request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> None:
+        """A CDS call: with a trust file, the EHR's signed JWT (CDS Hooks 2.0), for this very
+        endpoint; without one, the service's token as for every POST."""
+        if self.trust is None:
+            await self.authorised(credentials)
+            return
+        endpoint = (self.options.public_url.rstrip("/") + request.url.path
+                    if self.options.public_url else str(request.url.replace(query="")))
+        try:
+            claims = self.trust.verify(credentials.credentials if credentials else "", endpoint)
+        except TokenRefused as exc:
+            LOG.info("CDS call refused: %s", exc)
+            raise ApiError(401, "unauthorised", str(exc),
+                           headers={"WWW-Authenticate": "Bearer"}) from None
+        LOG.info("CDS call from %s (client %s)", claims["iss"], claims["sub"])
 
     def route(self, app: FastAPI) -> None:
         """Register every route on ``app``."""
@@ -251,7 +275,8 @@ class Service:
         app.add_api_route("/cds-services", self.cds_discovery, methods=["GET"],
                           tags=["CDS Hooks"], summary="CDS Hooks discovery")
         app.add_api_route("/cds-services/{service_id}", self.cds_call, methods=["POST"],
-                          tags=["CDS Hooks"], dependencies=guarded, openapi_extra=_CDS_BODY,
+                          tags=["CDS Hooks"], dependencies=[Depends(self.cds_authorised)],
+                          openapi_extra=_CDS_BODY,
                           summary="Call the patient-view service: cards",
                           responses=_errors(401, 404, 412, 413, 415, 422))
         app.add_api_route("/handouts/{token}", self.linked_handout, methods=["GET"],

@@ -37,6 +37,7 @@ ENV: Final = {
     "link_ttl": "PHYSIO_NOTES_LINK_TTL",
     "public_url": "PHYSIO_NOTES_PUBLIC_URL",
     "cors_origins": "PHYSIO_NOTES_CORS_ORIGINS",
+    "cds_jwks": "PHYSIO_NOTES_CDS_JWKS",
 }
 #: Shortest bearer token and link secret accepted.
 MIN_TOKEN: Final = 16
@@ -84,6 +85,9 @@ class ServeOptions:
         public_url: The service's address as clients reach it (behind a proxy), for the
             absolute links in CDS cards; ``None`` takes it from each request.
         cors_origins: Browser origins allowed to call the service; none by default.
+        cds_jwks: A JSON file of the CDS clients (EHRs) trusted to call the CDS service, each
+            issuer with its public keys; a CDS call must then carry that client's signed JWT
+            (``_service/_jwt.py``). ``None``: CDS calls are guarded as other POSTs.
     """
 
     host: str = "127.0.0.1"
@@ -98,6 +102,7 @@ class ServeOptions:
     link_ttl: int = 3600
     public_url: str | None = None
     cors_origins: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    cds_jwks: str | None = None
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())
@@ -129,6 +134,8 @@ class ServeOptions:
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
                 found.append(f"--public-url must be an absolute http(s) URL without a query "
                              f"(got {self.public_url!r})")
+        if self.cds_jwks is not None and not Path(self.cds_jwks).is_file():
+            found.append(f"--cds-jwks must name a file (got {self.cds_jwks!r})")
         found.extend(f"--cors-origin must be '*' or scheme://host[:port] (got {origin!r})"
                      for origin in self.cors_origins
                      if origin != "*" and not _ORIGIN.fullmatch(origin))
