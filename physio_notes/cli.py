@@ -397,6 +397,10 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                             "cards (default: taken from each request)")
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                        help="allow browser calls from this origin (repeatable; default: none)")
+    serve.add_argument("--api-docs", action="store_true", default=None,
+                       help="serve the browsable API pages /docs and /redoc (they load "
+                            "scripts from cdn.jsdelivr.net; off by default; "
+                            "/openapi.json is always served)")
     serve.add_argument("--cds-jwks", metavar="FILE",
                        help="trusted CDS clients (EHRs) and their public keys, as JSON "
                             "{\"issuers\": {ISS: JWKS}}; a CDS call must then carry the "
@@ -413,7 +417,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         link_ttl=args.link_ttl, public_url=args.public_url,
         clinic=str(Path(args.clinic).resolve()) if args.clinic else None,
         cors_origins=tuple(args.cors_origin) if args.cors_origin else None,
-        cds_jwks=str(Path(args.cds_jwks).resolve()) if args.cds_jwks else None)
+        cds_jwks=str(Path(args.cds_jwks).resolve()) if args.cds_jwks else None,
+        api_docs=args.api_docs)
     if options.clinic:
         Clinic.from_toml(options.clinic)  # a clinic file that is wrong: exit 2 before starting
     missing = [name for name in ("fastapi", "cryptography", "jwt")

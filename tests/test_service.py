@@ -342,7 +342,8 @@ def test_a_plan_body_is_read_as_a_plan(app: InProcess) -> None:
 
 def test_schema_and_api_description(app: InProcess) -> None:
     """/schema is the input's JSON Schema (or a plan's); /openapi.json describes every route
-    with the real body schemas, and every reference in it resolves; /docs browses it."""
+    with the real body schemas, and every reference in it resolves. The browsable pages, which
+    load scripts from a public CDN, are off unless asked for."""
     assert app.get("/schema").json() == json_schema()
     assert app.get("/schema?plan=true").json() == plan_schema()
     api = app.get("/openapi.json").json()
@@ -356,9 +357,26 @@ def test_schema_and_api_description(app: InProcess) -> None:
     assert refs
     assert set(refs) <= set(api["components"]["schemas"])
     assert "bearer" in json.dumps(api["components"]["securitySchemes"]).lower()
-    docs = app.get("/docs")
-    assert docs.status_code == 200
-    assert "/openapi.json" in docs.text
+    assert app.get("/docs").status_code == 404
+    assert app.get("/redoc").status_code == 404
+    browsable = InProcess(create_app(ServeOptions(workers=1, api_docs=True)))
+    try:
+        docs = browsable.get("/docs")
+        assert docs.status_code == 200
+        assert "/openapi.json" in docs.text
+    finally:
+        browsable.close()
+
+
+def test_api_docs_option_round_trips_through_the_environment() -> None:
+    """--api-docs reaches the application factory as PHYSIO_NOTES_API_DOCS=1; anything but
+    1/true/0/false is an error naming the variable."""
+    assert ServeOptions(api_docs=True).to_env()["PHYSIO_NOTES_API_DOCS"] == "1"
+    assert "PHYSIO_NOTES_API_DOCS" not in ServeOptions().to_env()
+    assert ServeOptions.from_env({"PHYSIO_NOTES_API_DOCS": "1"}).api_docs is True
+    assert ServeOptions.from_env({"PHYSIO_NOTES_API_DOCS": "false"}).api_docs is False
+    with pytest.raises(PhysioNotesError, match="PHYSIO_NOTES_API_DOCS must be"):
+        ServeOptions.from_env({"PHYSIO_NOTES_API_DOCS": "yes please"})
 
 
 # --- in-process: CDS Hooks --------------------------------------------------------------------

@@ -86,8 +86,8 @@ def create_app(options: ServeOptions | None = None) -> FastAPI:
                 "back- and neck-related muscle spasm; CDS Hooks patient-view.",
         description=_DESCRIPTION,
         lifespan=service.lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url="/docs" if options.api_docs else None,
+        redoc_url="/redoc" if options.api_docs else None,
     )
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -38,6 +38,7 @@ ENV: Final = {
     "public_url": "PHYSIO_NOTES_PUBLIC_URL",
     "cors_origins": "PHYSIO_NOTES_CORS_ORIGINS",
     "cds_jwks": "PHYSIO_NOTES_CDS_JWKS",
+    "api_docs": "PHYSIO_NOTES_API_DOCS",
 }
 #: Shortest bearer token and link secret accepted.
 MIN_TOKEN: Final = 16
@@ -88,6 +89,10 @@ class ServeOptions:
         cds_jwks: A JSON file of the CDS clients (EHRs) trusted to call the CDS service, each
             issuer with its public keys; a CDS call must then carry that client's signed JWT
             (``_service/_jwt.py``). ``None``: CDS calls are guarded as other POSTs.
+        api_docs: Serve the browsable API pages ``/docs`` (Swagger UI) and ``/redoc``. Off by
+            default: those pages load their scripts from a public CDN (cdn.jsdelivr.net), so
+            a browser on the clinic's network would run third-party code on the service's
+            origin. ``/openapi.json`` is always served.
     """
 
     host: str = "127.0.0.1"
@@ -103,6 +108,7 @@ class ServeOptions:
     public_url: str | None = None
     cors_origins: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     cds_jwks: str | None = None
+    api_docs: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())
@@ -160,7 +166,10 @@ class ServeOptions:
         out = {}
         for name, variable in ENV.items():
             value = getattr(self, name)
-            if value is None:
+            if value is None or value is False:
+                continue
+            if isinstance(value, bool):
+                out[variable] = "1"
                 continue
             out[variable] = ",".join(value) if isinstance(value, tuple) else str(value)
         return out
@@ -189,6 +198,11 @@ def _convert(name: str, variable: str, text: str) -> Any:
         raise PhysioNotesError(f"serve: {variable} must be a number (got {text!r})") from None
     if name == "cors_origins":
         return tuple(o.strip() for o in text.split(",") if o.strip())
+    if name == "api_docs":
+        if text.lower() not in ("1", "true", "0", "false"):
+            raise PhysioNotesError(f"serve: {variable} must be 1, true, 0 or false "
+                                   f"(got {text!r})")
+        return text.lower() in ("1", "true")
     return text
 
 
