@@ -68,7 +68,9 @@ def _entry(exercise: Exercise) -> list[str]:
           if exercise.avoid_with else []),
         f"- **Source:** {source.citation} ({source.section})",
         "",
-        *[f"{n}. {step}" for n, step in enumerate(exercise.steps, 1)],
+        *[f"{n}. {step}" for n, step in enumerate(exercise.steps_for("left"), 1)],
+        *(["", "(Steps for a left side; a handout names the patient's side.)"]
+          if exercise.one_sided else []),
         "",
         f"**You should feel:** {exercise.feel}  ",
         f"**When to stop:** {exercise.stop_if}",

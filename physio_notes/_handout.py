@@ -308,21 +308,26 @@ def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
         entries = [e for e in entries if e.urgency == "emergency"]
     entries.sort(key=lambda e: _SAFETY_ORDER.index(e.urgency))
     groups: dict[str, dict[str, Any]] = {}
-    if plan.urgency is not None:  # the red flags' own signs of getting worse come first
-        worse = [w for f in plan.red_flag_screen.findings
-                 for w in text.worse.get(f.flag.value, ())]
-        if worse:
+    if plan.urgency is not None:  # the red flags' own signs of getting worse come first,
+        # each flag's with what they may mean
+        signs = [{"watch": [sentence(w) for w in text.worse[f.flag.value]],
+                  "means": text.worse_means[f.flag.value]}
+                 for f in plan.red_flag_screen.findings if text.worse.get(f.flag.value)]
+        if signs:
             action = words.fill(text.actions["emergency"])
             groups[action] = {"id": "red-flag-worse", "urgency": "emergency", "action": action,
-                              "signs": [{"watch": [sentence(w) for w in dict.fromkeys(worse)],
-                                         "means": ""}]}
+                              "signs": signs}
     for entry in entries:  # one group per action, so no heading is said twice; each set of
         # signs keeps its own "what it may mean"
         action = words.fill(entry.action or text.actions[entry.urgency])
         group = groups.setdefault(action, {"id": entry.id, "urgency": entry.urgency,
                                            "action": action, "signs": []})
-        group["signs"].append({"watch": [sentence(item) for item in entry.watch],
-                               "means": entry.means})
+        watch = [sentence(item) for item in entry.watch]
+        same = [signs for signs in group["signs"] if signs["means"] == entry.means]
+        if same:  # signs that mean the same thing share one list and one "may mean"
+            same[0]["watch"].extend(w for w in watch if w not in same[0]["watch"])
+        else:
+            group["signs"].append({"watch": watch, "means": entry.means})
     return list(groups.values())
 
 
@@ -366,6 +371,7 @@ def _exercise(exercise: Exercise, assets: Assets, side: str | None) -> dict[str,
         "steps": list(exercise.steps_for(side)),
         "hold": exercise.hold,
         "repetitions": exercise.repetitions,
+        "each_side": exercise.one_sided,
         "sets": exercise.sets,
         "how_often": exercise.how_often,
         "feel": exercise.feel,

@@ -110,6 +110,7 @@ class PatientText:
     red_flag_sheet: Mapping[str, tuple[str, ...]]
     feared: Mapping[str, str]
     worse: Mapping[str, tuple[str, ...]]
+    worse_means: Mapping[str, str]
     actions: Mapping[str, str]
     safety_net: tuple[SafetyNetEntry, ...]
 
@@ -178,6 +179,7 @@ def load_patient_text(
         red_flag_sheet=_red_flag_sheet(file),
         feared=_feared(file),
         worse=_worse(file),
+        worse_means=_worse_means(file),
         actions={k: file.text(f"[action] {k}", v, ("emergency_number",)) for k, v in
                  file.keys_exactly("[action]", file.table("action"), _SAFETY_URGENCIES).items()},
         safety_net=_safety_net(file, known),
@@ -305,7 +307,10 @@ def _feared(file: DataFile) -> dict[str, str]:
     table = file.keys_exactly("[red_flag]", file.table("red_flag"), sorted(_FLAGS))
     out = {}
     for flag, raw in table.items():
-        entry = file.entry(f"[red_flag.{flag}]", raw, ("feared",), ("worse",))
+        entry = file.entry(f"[red_flag.{flag}]", raw, ("feared",), ("worse", "worse_means"))
+        if ("worse" in entry) != ("worse_means" in entry):
+            raise file.error(f"[red_flag.{flag}]", "worse and worse_means go together: the "
+                             "signs of getting worse, and what they may mean")
         out[flag] = file.text(f"[red_flag.{flag}] feared", entry["feared"])
     return out
 
@@ -315,6 +320,13 @@ def _worse(file: DataFile) -> dict[str, tuple[str, ...]]:
     table = file.table("red_flag")
     return {flag: file.texts(f"[red_flag.{flag}] worse", raw["worse"])
             for flag, raw in table.items() if "worse" in raw}
+
+
+def _worse_means(file: DataFile) -> dict[str, str]:
+    """Per red flag with signs of getting worse, what those signs may mean."""
+    table = file.table("red_flag")
+    return {flag: file.text(f"[red_flag.{flag}] worse_means", raw["worse_means"])
+            for flag, raw in table.items() if "worse_means" in raw}
 
 
 def _safety_net(file: DataFile, known: _Known) -> tuple[SafetyNetEntry, ...]:

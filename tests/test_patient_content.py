@@ -31,6 +31,7 @@ from physio_notes import (
     select_pathways,
 )
 from physio_notes._handout import handout_content
+from physio_notes._knowledge import load_knowledge
 from physio_notes._model import SPINAL_REGIONS
 from physio_notes._render import Assets, clinic_data
 
@@ -412,3 +413,41 @@ def test_a_one_sided_exercise_starts_on_the_patients_side(side: str | None, show
         assert f" {shown} " in card["picture_alt"]
         other = "left" if shown == "right" else "right"
         assert f"your {other}" not in steps
+
+
+@pytest.mark.hazard("HAZ-18")
+@pytest.mark.parametrize("flag", [f for f in RedFlag
+                                  if load_knowledge().patient_text.worse.get(f.value)])
+def test_signs_of_getting_worse_say_what_they_mean(flag: RedFlag) -> None:
+    """On a red-flag sheet, the flag's own signs of getting worse come first with what those
+    signs mean (a clot's worsening means the lungs, not the leg it is already feared in)."""
+    plan = select_pathways(Presentation(region="neck" if "arm" in flag.value or "hand" in
+                                        flag.value else "calves" if "calf" in flag.value
+                                        else "lower_back", causes=["sudden_movement"],
+                                        red_flags=[flag], date="2026-11-24"))
+    content = handout_content(plan, clinic_data(Clinic()), Assets())
+    text = plan.knowledge.patient_text
+    if plan.urgency == "emergency":
+        assert content["safety_net"] == []
+        return
+    first = content["safety_net"][0]
+    assert first["id"] == "red-flag-worse"
+    signs = first["signs"][0]
+    assert signs["means"] == text.worse_means[flag.value]
+    assert len(signs["watch"]) == len(text.worse[flag.value])
+    if flag is RedFlag.CALF_SWELLING_REDNESS_OR_WARMTH:
+        assert "lungs" in signs["means"]
+    means = [s["means"] for group in content["safety_net"] for s in group["signs"]]
+    assert len(means) == len(set(means)), "signs that mean the same share one list"
+
+
+def test_one_sided_repeats_say_each_side() -> None:
+    """'Repeat: 3 times on each side' for an exercise worked one side at a time."""
+    plan = select_pathways(Presentation(region="calves", causes=["tight_joint_or_muscle"],
+                                        red_flags=[], side="left", date="2026-11-24"))
+    text = flat(text_of(checked(lambda: render_handout(plan))))
+    for exercise in plan.exercises:
+        if exercise.one_sided and exercise.repetitions > 1:
+            assert f"repeat: {exercise.repetitions} times on each side" in text
+        elif exercise.repetitions > 1:
+            assert f"repeat: {exercise.repetitions} times how often" in text

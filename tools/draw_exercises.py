@@ -24,13 +24,20 @@ House style. Every exercise picture has a 320 x 200 viewBox (the handout prints 
   ``<id>-left.svg`` and ``<id>-right.svg``. Every drawing below shows the patient's RIGHT
   side working: lying on the back seen from the side with the head to the left, or sitting,
   standing or kneeling seen from the side facing right, the near (dark) limbs are the right
-  ones; seen from the front, the patient's right is on the viewer's left; a right hand
-  flat on a table seen from above has its thumb on the left. The left file mirrors each
-  frame's drawing with a transform. A word label, "Left" or "Right", sits next to the
-  working limb (or on the side of the turn or tilt) in the Finish frame; it is placed after
+  ones; seen from the front (or, lying, from the feet end), the patient's right is on the
+  viewer's left; a right hand flat on a table seen from above has its thumb on the left; a
+  close-up of the right foot shows its inner side. The left file mirrors each frame's
+  drawing with a transform. A word label, "Left" or "Right", sits next to the working limb
+  (or on the side of the turn, tilt or roll) in the Finish frame; it is placed after
   mirroring, so it is never mirrored.
 - Words are Atkinson Hyperlegible at 24 units (over 9 pt at 45 mm wide): "Start", "Finish",
-  "Left" and "Right" only.
+  "Left" and "Right" only. Each sits on white paper: wholly inside its own frame, 4 units or
+  more from the picture's edges and the divider, and clear of everything drawn (the tests
+  measure each word's box at 0.58 em a character and 0.72 em above the baseline against
+  every shape in the file). As the labels stay put when a drawing is mirrored, a one-sided
+  drawing keeps both top corners of its frames free.
+- Nothing drawn in one frame crosses the divider into the other. A close-up may crop a limb:
+  it runs off the bottom edge, or is cut square at the frame's side (:func:`cut_limb`).
 - Structure for tests: each frame is ``<g class="frame" data-label="Start">`` or
   ``data-label="Finish"`` (a single frame has no data-label), the figure is in
   ``<g class="body">``, each arrow in ``<g class="arrow">``, the side label is
@@ -40,7 +47,7 @@ Poses are given as joint angles (degrees; 0 points right, 90 points down, as in 
 turned into joint positions by forward kinematics (or two-link inverse kinematics to put a
 hand or foot on a target), so limb lengths stay the same in every picture. The title and
 description (alt text, with ``{side}`` filled in) come from
-``physio_notes/knowledge/exercises.toml``. :func:`render_all` returns every file's text,
+``physio_notes/knowledge/exercises.toml``. :func:`render_exercises` returns every file's text,
 so a test can check that the committed files are what this tool draws.
 """
 
@@ -215,14 +222,17 @@ class Figure:
     shoulder. Arms are ``(upper, fore)`` angles; legs are ``(thigh, shin, foot)`` angles.
     ``far`` limbs are drawn grey behind the torso, near ones dark in front of it, in the
     order they are added. ``nose`` (a direction) draws a nose to show where the face looks;
-    ``head_front`` draws the head over the near limbs.
+    ``head_front`` draws the head over the near limbs. ``hollow`` (lying on the back only)
+    lifts the lower back that many units off the floor, the torso's underside arched and its
+    top only a little raised, so a white gap shows under it.
     """
 
     def __init__(self, hip: Point, torso: float, *, scale: float = 1.0,
                  head_dir: float | None = None, back_bend: float = 0.0,
                  bend_at: float = 0.5, nose: float | None = None,
-                 head_front: bool = False) -> None:
+                 head_front: bool = False, hollow: float = 0.0) -> None:
         self.s = scale
+        self.hollow = hollow
         self.head_front = head_front
         big = scale >= 1.4
         self.limb_w = BIG_LIMB_W if big else LIMB_W
@@ -281,10 +291,23 @@ class Figure:
         else:
             self.near.append(haloed(points, self.limb_w))
 
+    def _hollow_trunk(self) -> str:
+        """A lying torso with a hollow under the lower back (see ``hollow``)."""
+        half = self.torso_w / 2
+        (hx, hy), (sx, sy) = self.hip, self.shoulder
+        cx = hx + self.bend_at * (sx - hx)
+        d = (f"M{f(sx)},{f(sy - half)} Q{f(cx)},{f(sy - half - 0.9 * self.hollow)} "
+             f"{f(hx)},{f(hy - half)} L{f(hx)},{f(hy + half)} "
+             f"Q{f(cx)},{f(hy + half - 2 * self.hollow)} {f(sx)},{f(sy + half)} Z")
+        return (path(d, stroke="none", width=0, fill=INK)
+                + circle(self.hip, half) + circle(self.shoulder, half))
+
     def svg(self) -> str:
         """The figure: far limbs, torso, neck and head, near limbs."""
         w = f(self.torso_w)
-        if self.back_bend:
+        if self.hollow:
+            trunk = self._hollow_trunk()
+        elif self.back_bend:
             t = self.bend_at
             mid = (self.hip[0] + t * (self.shoulder[0] - self.hip[0]),
                    self.hip[1] + t * (self.shoulder[1] - self.hip[1]))
@@ -382,7 +405,7 @@ def picture(title: str, desc: str, panels: list[Panel], *, side: str | None = No
 
 
 def lying(x: float, s: float, *, ground: float = GROUND, lift: float = 0.0,
-          back_bend: float = 0.0, bend_at: float = 0.5) -> Figure:
+          back_bend: float = 0.0, bend_at: float = 0.5, hollow: float = 0.0) -> Figure:
     """On the back, head to the left, hip at ``x``; torso and head rest on the floor (the
     head ``lift`` higher, on a pillow)."""
     torso_w = BIG_TORSO_W if s >= 1.4 else TORSO_W
@@ -390,7 +413,8 @@ def lying(x: float, s: float, *, ground: float = GROUND, lift: float = 0.0,
     r = HEAD_R * s
     dy = (ground - r - lift) - hip[1]
     head_dir = 180 - math.degrees(math.asin(max(-1.0, min(1.0, dy / (NECK * s + r)))))
-    return Figure(hip, 180, scale=s, head_dir=head_dir, back_bend=back_bend, bend_at=bend_at)
+    return Figure(hip, 180, scale=s, head_dir=head_dir, back_bend=back_bend, bend_at=bend_at,
+                  hollow=hollow)
 
 
 def hook(fig: Figure, *, ground: float = GROUND, reach: float = 52, far: bool = True,
@@ -501,105 +525,161 @@ def position_of_ease() -> list[Panel]:
 
 
 def knee_to_chest() -> list[Panel]:
-    """Lying with knees bent; then one knee hugged towards the chest with both hands."""
-    s = 1.0
+    """Lying with knees bent; then one knee hugged towards the chest with both hands, the
+    other leg still bent with its foot on the mat.
+
+    In Finish the hugged thigh points up towards the chest and its shin up towards the
+    ceiling, so the hugged leg, the arms reaching up to its knee and the other leg (lower,
+    further along the mat) stand apart with white between them.
+    """
+    s, x, reach = 1.1, 94.0, 34.0
     start = Panel(back=[mat(4, 156)])
-    a = lying(86, s)
-    hook(a)
+    a = lying(x, s)
+    hook(a, reach=reach)
     arms_down(a)
     start.body.append(a.svg())
     end = Panel(back=[mat(4, 156)])
-    b = lying(86, s)
-    hook(b, near=False)
-    knee = move(b.hip, -115, THIGH * s)
-    ankle = move(knee, 25, SHIN * s)
-    grip = move(knee, 25, 7)
-    b.arm_to(move(grip, 25, 4), "down", far=True)
-    b.limb([b.hip, knee, ankle, move(ankle, -50, FOOT * s)])
-    b.arm_to(grip, "down")
+    b = lying(x, s)
+    hook(b, reach=reach, near=False)
+    knee = move(b.hip, -128, THIGH * s)
+    ankle = move(knee, -38, SHIN * s)
+    b.limb([b.hip, knee, ankle, move(ankle, -112, FOOT * s)])
+    # Both hands cup the front of the knee; the arms, elbows out to the sides, look straight
+    # from here, the far one hidden behind the near one.
+    b.limb([b.shoulder, move(knee, 196, 7 * s)])
     end.body.append(b.svg())
-    top = (b.hip[0] + 44, GROUND - 62)
-    end.arrows.append(arrow(top, (knee[0] + 12, knee[1] - 16), (top[0] - 4, top[1] - 34)))
-    end.side_at = (118, top[1] - 40)
+    end.arrows.append(arc_arrow(b.hip, THIGH * s + 30, -104, -134))
+    end.side_at = (116, 56)
     return [start, end]
 
 
 def pelvic_tilt() -> list[Panel]:
-    """Lying with knees bent and a small hollow under the lower back; then the back flat."""
+    """Lying with knees bent and a small hollow under the lower back; then the back flat.
+
+    The arms are folded on the chest (not along the body, where the near arm would hide the
+    hollow), so the white gap between the lower back and the mat shows in Start.
+    """
     s = 1.0
-    start = Panel(back=[mat(4, 156)])
-    a = lying(86, s, back_bend=-26, bend_at=0.32)
-    hook(a)
-    arms_down(a)
-    start.body.append(a.svg())
-    end = Panel(back=[mat(4, 156)])
-    b = lying(86, s)
-    hook(b)
-    arms_down(b)
-    end.body.append(b.svg())
-    x = b.hip[0] - 16
-    end.arrows.append(arrow((x, GROUND - 62), (x, GROUND - 22)))
-    return [start, end]
+    out = []
+    for hollow in (10.0, 0.0):
+        p = Panel(back=[mat(4, 156)])
+        fig = lying(86, s, hollow=hollow, bend_at=0.36)
+        hook(fig)
+        sh, top = fig.shoulder, fig.shoulder[1] - fig.torso_w / 2
+        fig.limb([sh, (sh[0] + 6 * s, top - 8 * s), (sh[0] + 26 * s, top - 2)])
+        p.body.append(fig.svg())
+        out.append(p)
+    x = 86 - 16
+    out[1].arrows.append(arrow((x, GROUND - 62), (x, GROUND - 22)))
+    return out
+
+
+KNEE_ROLL = 58.0  # degrees the knees roll over in Finish
+KNEE_ROLL_ARROW = 66.0  # radius of the roll's arrow round the knees' pivot
 
 
 def knee_rolls() -> list[Panel]:
-    """Seen from the side and a little above: knees up, then rolled towards the viewer."""
-    return [_knee_roll(0), _knee_roll(80)]
+    """Seen from the feet end and a little above: lying on the back on a mat, knees bent up
+    and together; then both knees rolled over to the patient's right (the viewer's left).
 
-
-def _knee_roll(roll: float) -> Panel:
-    """Lying on a mat seen from the side and above, knees rolled ``roll`` degrees towards
-    the viewer (the patient's right).
-
-    3D points are (x, d, h): along the body, towards the viewer, up from the floor.
+    From the feet end the mat is a floor in perspective under the whole body, the head rests
+    on a pillow at its far end and the arms lie out on it, so the figure cannot read as
+    standing; the knees stand up in front of the face in Start and lie over to one side in
+    Finish.
     """
-    s = 0.95
-    e = math.radians(55)
-    axis = 118.0
+    start, _ = _knee_roll(0)
+    end, pivot = _knee_roll(KNEE_ROLL)
+    end.arrows.append(arc_arrow(pivot, KNEE_ROLL_ARROW, -104, -92 - KNEE_ROLL))
+    end.side_at = (40.0, 56.0)
+    return [start, end]
 
-    def p(x: float, d: float, h: float) -> Point:
-        return (x, axis + d * math.sin(e) - h * math.cos(e))
+
+@dataclass(frozen=True)
+class Camera:
+    """A perspective view of a figure lying on a mat, seen from the feet end.
+
+    3D points are ``(x, y, z)``: x across the mat (towards the viewer's right, which is the
+    patient's left), y up from the mat, z along the mat away from the viewer (the heels at
+    0). The camera looks at ``target`` from ``distance`` away and ``elevation`` degrees above
+    the mat; ``target`` lands on the page at ``centre``, where a unit is drawn ``scale``
+    long.
+    """
+
+    elevation: float
+    distance: float
+    target: tuple[float, float, float]
+    centre: Point
+    scale: float
+
+    def _view(self, q: tuple[float, float, float]) -> tuple[float, float, float]:
+        """A point as (across, up, depth) from the camera."""
+        e = math.radians(self.elevation)
+        vy = q[1] - self.target[1] - self.distance * math.sin(e)
+        vz = q[2] - self.target[2] + self.distance * math.cos(e)
+        return (q[0] - self.target[0], vy * math.cos(e) + vz * math.sin(e),
+                -vy * math.sin(e) + vz * math.cos(e))
+
+    def __call__(self, x: float, y: float, z: float) -> Point:
+        """Where a 3D point lands on the page."""
+        across, up, depth = self._view((x, y, z))
+        k = self.scale * self.distance / depth
+        return (self.centre[0] + k * across, self.centre[1] - k * up)
+
+    def width(self, w: float, x: float, y: float, z: float) -> float:
+        """How wide a stroke ``w`` units across looks at a 3D point."""
+        return w * self.scale * self.distance / self._view((x, y, z))[2]
+
+
+def _knee_roll(roll: float) -> tuple[Panel, Point]:
+    """Lying on a mat seen from the feet end (see :class:`Camera`), knees rolled ``roll``
+    degrees to the patient's right. Returns the frame and, on the page, the line the knees
+    roll about (under the knees, level with the hips)."""
+    cam = Camera(elevation=24, distance=260, target=(0, 10, 60), centre=(80, 126),
+                 scale=1.15)
+
+    def poly(points: list[tuple[float, float, float]]) -> str:
+        return "M" + " L".join(pt(cam(*q)) for q in points) + " Z"
 
     panel = Panel()
-    top, bottom = p(0, -34, 0)[1], p(0, 46, 0)[1]
-    panel.back.append(f'<rect x="4" y="{f(top)}" width="152" height="{f(bottom - top)}" '
-                      f'rx="6" fill="{TOP}" stroke="{FLOOR}" stroke-width="3"/>')
-    hip_x = 84.0
-    sh_x = hip_x - TORSO * s
-    lift = TORSO_W / 2
-    head = p(sh_x - (NECK + HEAD_R) * s, 0, HEAD_R * s)
-    arms = {d: [p(sh_x + 2, d * 10 * s, lift), p(sh_x + 24 * s, d * 22 * s, 4),
-                p(sh_x + 46 * s, d * 34 * s, 4)] for d in (-1.0, 1.0)}
-    legs: dict[float, list[Point]] = {}
-    rad = math.radians(roll)
-    for d in (-1.0, 1.0):
-        hip_d, foot_d = d * 6 * s, d * 4 * s
-        ankle_x = hip_x + 54 * s
-        (kx, kh), _ = ik((hip_x, lift), (ankle_x, LIMB_W / 2), THIGH * s, SHIN * s, "down")
-        rise = kh - lift
-        kd = hip_d + rise * math.sin(rad)
-        kz = lift + rise * math.cos(rad)
-        if roll and d < 0:  # the far knee rests on top of the near one
-            kd, kz = kd + 10 * s, kz + 12 * s
-        legs[d] = [p(hip_x, hip_d, lift), p(kx, kd, kz), p(ankle_x, foot_d, LIMB_W / 2),
-                   p(ankle_x + FOOT * s, foot_d, LIMB_W / 2)]
-    body = [line(arms[-1], FAR)]
-    if not roll:
-        body.append(line(legs[-1], FAR))
-    body += [f'<polyline points="{pt(p(hip_x, 0, lift))} {pt(p(sh_x, 0, lift))}" '
-             f'stroke-width="{f(TORSO_W)}"/>',
-             line([p(sh_x, 0, lift), head], INK, LIMB_W - 1), circle(head, HEAD_R * s),
-             haloed(arms[1], LIMB_W), haloed(legs[1], LIMB_W)]
-    if roll:
-        body.append(line(legs[-1], FAR))
+    near, far, half = -14.0, 150.0, 50.0
+    panel.back += [
+        path(poly([(-half, 0, near), (half, 0, near), (half, -6, near), (-half, -6, near)]),
+             stroke=FLOOR, width=3, fill=FLOOR),
+        path(poly([(-half, 0, near), (half, 0, near), (half, 0, far), (-half, 0, far)]),
+             stroke=FLOOR, width=3, fill=TOP),
+        path(poly([(-24, 0, 118), (24, 0, 118), (24, 0, 146), (-24, 0, 146)]),
+             stroke=PROP, width=2, fill=FLOOR),
+    ]
+    body = []
+    head = (0.0, HEAD_R + 3, 132.0)
+    shoulder = {d: (d * 20, 8.0, 104.0) for d in (-1, 1)}
+    hip = {d: (d * 12, 8.0, 56.0) for d in (-1, 1)}
+    for d in (-1, 1):
+        arm = [shoulder[d], (d * 36, 5.0, 96.0), (d * 46, 5.0, 78.0)]
+        body.append(line([cam(*q) for q in arm], INK, cam.width(LIMB_W, *arm[1])))
+    body.append(line([cam(0, 8, 104), cam(*head)], INK, cam.width(LIMB_W - 1, 0, 8, 110)))
+    body.append(circle(cam(*head), cam.width(HEAD_R, *head)))
+    body.append(path(poly([hip[-1], shoulder[-1], shoulder[1], hip[1]]),
+                     width=cam.width(10, 0, 8, 80), fill=INK))
+    # Knees together above the feet; rolling turns them about the line from hips to heels.
+    a = math.radians(roll)
+    pivot_y = 8.0
+    legs = []
+    for d in (-1, 1):
+        kx, ky = d * 6.0, 37.0 - pivot_y
+        knee = (kx * math.cos(a) - ky * math.sin(a), kx * math.sin(a) + ky * math.cos(a)
+                + pivot_y, 28.0)
+        legs.append([(d * 9, 8.0, 56.0), knee, (d * 7, 7.0, 6.0), (d * 7, 5.0, -12.0)])
+    legs.sort(key=lambda leg: leg[1][1])  # the lower knee first, the one on top after
+    for leg in legs:
+        w = cam.width(LIMB_W, *leg[1])
+        body.append(haloed([cam(*leg[0]), cam(*leg[1])], w))
+    for leg in legs:
+        w = cam.width(LIMB_W, *leg[2])
+        body.append(haloed([cam(*q) for q in leg[1:3]], w))
+        body.append(line([cam(*leg[2]), cam(*leg[3])], INK, cam.width(16, *leg[3])))
     panel.body.append("".join(body))
-    if roll:
-        up = p(legs[1][1][0], 0, 44 * s)
-        down = legs[1][1]
-        panel.arrows.append(arrow((up[0] + 14, up[1]), (down[0] + 20, down[1] + 10),
-                                  (up[0] + 52, down[1] - 10)))
-        panel.side_at = (down[0] + 10, down[1] + 44)
-    return panel
+    return panel, cam(0, pivot_y, 28)
 
 
 def cat_camel() -> list[Panel]:
@@ -668,8 +748,8 @@ def abdominal_bracing() -> list[Panel]:
 
 def dead_bug() -> list[Panel]:
     """Lying, knees and arms up; then one arm reaches back as the other leg reaches out."""
-    s = 0.88
-    x = 82.0
+    s = 0.8
+    x = 80.0
     start = Panel(back=[mat(4, 156)])
     a = lying(x, s)
     a.leg(-88, 0, -60, far=True)
@@ -682,11 +762,11 @@ def dead_bug() -> list[Panel]:
     b.leg(-20, -20, -50, far=True)
     b.arm(-86, -86, far=True)
     b.leg(-92, 2, -60)
-    b.arm(-138, -138)
+    b.arm(-134, -134)
     end.body.append(b.svg())
     end.arrows.append(arc_arrow(b.shoulder, 64 * s, -98, -130))
     end.arrows.append(arc_arrow(b.hip, 86 * s, -66, -30))
-    end.side_at = (38, 100)
+    end.side_at = (44, 96)
     return [start, end]
 
 
@@ -709,7 +789,7 @@ def bird_dog() -> list[Panel]:
     end.arrows.append(arrow((hand[0] - 40, hand[1] - 20), (hand[0] - 4, hand[1] - 20)))
     foot = b.ankles[0]
     end.arrows.append(arrow((foot[0] + 40, foot[1] - 20), (foot[0] + 4, foot[1] - 20)))
-    end.side_at = (114, hand[1] - 34)
+    end.side_at = (114, hand[1] - 40)
     return [start, end]
 
 
@@ -783,9 +863,9 @@ def seated_front(cx: float, s: float, *, ground: float = 214.0, tilt: float = 0.
     hip_l, hip_r = (cx - 13 * s, hip_y), (cx + 13 * s, hip_y)
     torso = (f"M{pt(hip_l)} L{pt((left_sh[0] + 3, left_sh[1] + 2))} "
              f"L{pt((right_sh[0] - 3, right_sh[1] + 2))} L{pt(hip_r)} Z")
-    stool = prop(f"M{f(cx - 40 * s)},{f(knee_y + 10)} H{f(cx + 40 * s)} "
-                 f"M{f(cx - 34 * s)},{f(knee_y + 10)} V{f(ground)} "
-                 f"M{f(cx + 34 * s)},{f(knee_y + 10)} V{f(ground)}", width=6)
+    stool = prop(f"M{f(cx - 36 * s)},{f(knee_y + 10)} H{f(cx + 36 * s)} "
+                 f"M{f(cx - 31 * s)},{f(knee_y + 10)} V{f(ground)} "
+                 f"M{f(cx + 31 * s)},{f(knee_y + 10)} V{f(ground)}", width=6)
     parts = []
     for side in (-1, 1):
         hip = (cx + side * 10 * s, hip_y)
@@ -819,17 +899,19 @@ def seated_front(cx: float, s: float, *, ground: float = 214.0, tilt: float = 0.
     return stool, "".join(parts), points
 
 
-FRONT_X, FRONT_S = 96.0, 1.2  # one-sided front views: room on the left for the side label
-FRONT_SIDE_AT = (34.0, 66.0)
+FRONT_S = 1.1  # one-sided front views: the figure centred in Start ...
+FRONT_X = (80.0, 116.0)  # ... and moved over in Finish, for the side label on its left
+FRONT_GROUND = 208.0  # neck exercises: the head large, the stool's feet off the bottom edge
+FRONT_SIDE_AT = (40.0, 126.0)  # beside the upper arm on the patient's right
 
 
 def neck_side_bend() -> list[Panel]:
     """From the front: head upright, then the right ear tipped towards the right shoulder."""
     out = []
-    for tilt in (0.0, 32.0):
-        stool, body, pts = seated_front(FRONT_X, FRONT_S, tilt=tilt)
+    for cx, tilt in zip(FRONT_X, (0.0, 32.0), strict=True):
+        stool, body, pts = seated_front(cx, FRONT_S, ground=FRONT_GROUND, tilt=tilt)
         out.append(Panel(back=[stool], body=[body]))
-    out[1].arrows.append(arc_arrow(pts["neck"], 58, -80, -130))
+    out[1].arrows.append(arc_arrow(pts["neck"], 54, -78, -130))
     out[1].side_at = FRONT_SIDE_AT
     return out
 
@@ -837,8 +919,8 @@ def neck_side_bend() -> list[Panel]:
 def neck_turn() -> list[Panel]:
     """From the front: facing forward, then the head turned to look over the right shoulder."""
     out = []
-    for look in (None, 180.0):
-        stool, body, pts = seated_front(FRONT_X, FRONT_S, look=look)
+    for cx, look in zip(FRONT_X, (None, 180.0), strict=True):
+        stool, body, pts = seated_front(cx, FRONT_S, ground=FRONT_GROUND, look=look)
         out.append(Panel(back=[stool], body=[body]))
     x, y = pts["head"]
     out[1].arrows.append(arrow((x + 22, y - 22), (x - 24, y - 24), (x, y - 44)))
@@ -888,16 +970,19 @@ def chair_back_extension() -> list[Panel]:
     return out
 
 
+TWIST_GROUND = 192.0  # the feet flat on the floor in view, as the steps ask
+
+
 def seated_twist() -> list[Panel]:
-    """From the front: sitting tall with arms crossed, then the upper body turned right."""
+    """From the front: sitting tall with arms crossed, then the upper body turned right; the
+    arrow sweeps round in front of the shoulders, well above the hips that stay still."""
     out = []
-    for twist, look in ((0.0, None), (1.0, 180.0)):
-        stool, body, pts = seated_front(FRONT_X, FRONT_S, twist=twist, look=look,
-                                        arms="crossed")
-        out.append(Panel(back=[stool], body=[body]))
-    y = pts["hip"][1] - 8
-    out[1].arrows.append(arrow((FRONT_X + 40, y - 6), (FRONT_X - 44, y - 6),
-                               (FRONT_X, y + 22)))
+    for cx, twist, look in zip(FRONT_X, (0.0, 1.0), (None, 180.0), strict=True):
+        stool, body, pts = seated_front(cx, FRONT_S, ground=TWIST_GROUND, twist=twist,
+                                        look=look, arms="crossed")
+        out.append(Panel(back=[floor(4, 156, TWIST_GROUND), stool], body=[body]))
+    cx, y = FRONT_X[1], pts["right_sh"][1]
+    out[1].arrows.append(arrow((cx + 38, y - 12), (cx - 38, y - 10), (cx, y + 20)))
     out[1].side_at = FRONT_SIDE_AT
     return out
 
@@ -924,22 +1009,28 @@ def hand_top(wrist: Point, s: float, spread: float, thumb: float) -> str:
 
 
 def finger_stretch() -> list[Panel]:
-    """A right hand flat on a table, seen from above: fingers together, then spread wide."""
-    s = 1.2
+    """A right hand flat on a table, seen from above: fingers together, then spread wide.
+
+    The hand sits left of centre and the table stops short of the bottom edge, leaving the
+    corner on the little-finger side free for the side label, beside the forearm.
+    """
+    s = 1.0
+    wrist = (64.0, 140.0)
     out = []
-    table = (f'<rect x="4" y="40" width="152" height="132" rx="6" fill="{TOP}" '
+    table = (f'<rect x="4" y="36" width="152" height="114" rx="6" fill="{TOP}" '
              f'stroke="{FLOOR}" stroke-width="4"/>')
     for spread, thumb in ((0.0, -6.0), (15.0, 36.0)):
-        out.append(Panel(back=[table], body=[hand_top((80, 150), s, spread, thumb)]))
-    out[1].arrows.append(arrow((64, 38), (28, 50), (44, 32)))
-    out[1].arrows.append(arrow((98, 38), (134, 50), (118, 32)))
-    out[1].side_at = (128, 194)
+        out.append(Panel(back=[table], body=[hand_top(wrist, s, spread, thumb)]))
+    x, y = wrist
+    out[1].arrows.append(arrow((x - 14, y - 92), (x - 46, y - 78), (x - 32, y - 100)))
+    out[1].arrows.append(arrow((x + 16, y - 92), (x + 48, y - 78), (x + 34, y - 100)))
+    out[1].side_at = (118, 184)
     return out
 
 
 def wrist_stretch() -> list[Panel]:
     """From the front: palms together at the chest, then lowered so the wrists bend."""
-    s = FRONT_S
+    s = 1.2
     out = []
     for drop in (0.0, 32.0):
         stool, body, pts = seated_front(80, s, arms="palms", hands_y=drop)
@@ -976,25 +1067,25 @@ def hand_front(wrist: Point, s: float, *, fist: bool) -> str:
 
 def hand_open_close() -> list[Panel]:
     """Elbow on a table, hand up: a loose fist, then opened with the fingers stretched out."""
-    s = 1.15
+    s = 1.1
     table = f'<rect x="4" y="176" width="152" height="18" rx="4" fill="{FLOOR}" stroke="none"/>'
-    out = [Panel(back=[table], body=[hand_front((80, 128), s, fist=fist)])
+    out = [Panel(back=[table], body=[hand_front((80, 134), s, fist=fist)])
            for fist in (True, False)]
-    out[1].arrows.append(arrow((40, 96), (30, 48), (28, 72)))
-    out[1].arrows.append(arrow((120, 96), (132, 52), (136, 72)))
+    out[1].arrows.append(arrow((40, 104), (30, 58), (28, 82)))
+    out[1].arrows.append(arrow((120, 104), (132, 60), (136, 82)))
     return out
 
 
 def wall_calf_stretch() -> list[Panel]:
     """Facing a wall, hands on it, the right leg stepped back straight; then the front knee
     bends and the body leans towards the wall."""
-    s = 0.98
+    s = 0.9
     low = GROUND - LIMB_W / 2
     wall_x = 140.0
     out = []
     for lean, bend in ((0.0, False), (1.0, True)):
-        p = Panel(back=[floor(4, wall_x), f'<rect x="{f(wall_x)}" y="40" width="18" '
-                        f'height="{f(GROUND - 37)}" fill="{FLOOR}" stroke="none"/>'])
+        p = Panel(back=[floor(4, wall_x), f'<rect x="{f(wall_x)}" y="48" width="18" '
+                        f'height="{f(GROUND - 45)}" fill="{FLOOR}" stroke="none"/>'])
         hip = (76 + 12 * lean, low - (THIGH + SHIN) * s * (0.93 if bend else 0.985))
         torso = -78 + 12 * lean
         fig = Figure(hip, torso, scale=s, head_dir=torso - 4, nose=torso + 90)
@@ -1010,8 +1101,9 @@ def wall_calf_stretch() -> list[Panel]:
         p.body.append(fig.svg())
         out.append(p)
         if bend:
-            p.arrows.append(arrow((hip[0] - 30, hip[1] - 30), (hip[0] + 2, hip[1] - 30)))
-            p.side_at = (33, 140)
+            sh = fig.shoulder
+            p.arrows.append(arrow((sh[0] - 42, sh[1] + 4), (sh[0] - 12, sh[1] + 4)))
+            p.side_at = (40, 108)
     return out
 
 
@@ -1042,7 +1134,7 @@ def towel_calf_stretch() -> list[Panel]:
         out.append(p)
         if pull:
             p.arrows.append(arrow((hands[0] + 34, hands[1] - 22), (hands[0] + 2, hands[1] - 22)))
-            p.side_at = (124, 112)
+            p.side_at = (118, 112)
     return out
 
 
@@ -1069,52 +1161,85 @@ def ankle_pumps() -> list[Panel]:
     return out
 
 
-def foot_shape(ankle: Point, direction: float, toes: float, k: float = 1.0) -> tuple[str, Point]:
-    """A filled foot in profile (heel, sole, instep) with the toes as a thick stroke.
+TOE_K = 1.4  # the toe-stretch close-up: the foot drawn this many times its usual size
+TOE_ANKLE = (124.0, 112.0)  # the right ankle, resting across the left knee
+TOE_TILT = 14.0  # the toes point this many degrees above the horizontal
+TOE_SHIN = TOE_TILT - 70.0  # the right shin, from the ankle (the ankle relaxed, 110 degrees)
+TOE_BEND = 50.0  # degrees the toes bend back in Finish
 
-    The foot points along ``direction``; ``toes`` bends the toes back (degrees). Returns the
-    drawing and the tip of the toes.
+
+def foot_inner(ankle: Point, k: float, tilt: float, toes: float) -> tuple[str, Point]:
+    """A big right foot seen from its inner side, toes to the left (``tilt`` degrees up)
+    and heel to the right, with the arch of the sole showing; the toes bent back ``toes``
+    degrees (up, towards the shin).
+
+    Returns the drawing and the toe joint (at the ball of the foot). Shape points are in
+    units of the usual figure's foot: x from the ankle towards the toes, y towards the sole.
     """
+    along = 180 + tilt
+
     def at(x: float, y: float) -> Point:
-        return move(move(ankle, direction, x * k), direction + 90, y * k)
+        return move(move(ankle, along, x * k), along - 90, y * k)
 
-    d = (f"M{pt(at(-7, -9))} Q{pt(at(-16, 4))} {pt(at(-9, 15))} L{pt(at(34, 15))} "
-         f"Q{pt(at(42, 12))} {pt(at(40, 2))} L{pt(at(8, -11))} Z")
-    ball = at(38, 7)
-    tip = move(ball, direction - toes, 17 * k)
-    return path(d, width=4, fill=INK) + line([ball, tip], INK, 13 * k), tip
+    outline = (f"M{pt(at(-9, -10))} L{pt(at(8, -10))} Q{pt(at(24, -7))} {pt(at(40, -1))} "
+               f"Q{pt(at(47, 3))} {pt(at(44, 10))} Q{pt(at(41, 14))} {pt(at(34, 14))} "
+               f"Q{pt(at(20, 5))} {pt(at(2, 14))} Q{pt(at(-15, 16))} {pt(at(-15, 3))} Z")
+    joint = at(40, 6)
+    tip = move(joint, along + toes, 17 * k)
+    return path(outline, width=3, fill=INK) + line([joint, tip], INK, 10 * k), joint
 
 
-TOE_ANKLE = (80.0, 128.0)  # the right ankle, resting on the left knee
+def cut_limb(start: Point, direction: float, width: float, x_edge: float,
+             color: str = INK, halo: bool = False) -> str:
+    """A limb from ``start`` running out of the frame: a band round at ``start`` and cut
+    square at the frame's side ``x_edge``, as a close-up crops it."""
+    slope = math.tan(math.radians(direction))
+    out = []
+    for w, c in ([(width + 2 * HALO, WHITE)] if halo else []) + [(width, color)]:
+        a1, a2 = move(start, direction + 90, w / 2), move(start, direction - 90, w / 2)
+        b1 = (x_edge, a1[1] + (x_edge - a1[0]) * slope)
+        b2 = (x_edge, a2[1] + (x_edge - a2[0]) * slope)
+        out.append(path(f"M{pt(a1)} L{pt(b1)} L{pt(b2)} L{pt(a2)} Z", stroke="none", width=0,
+                        fill=c) + circle(start, w / 2, c))
+    return "".join(out)
 
 
 def toe_stretch(toes: float) -> tuple[Panel, Point]:
-    """Close-up from the front of a person sitting on a chair: the right shin lies across the
-    left knee, the right foot stands up with its sole turned out, and the left hand (grey, the
-    other side) holds the toes, bent back ``toes`` degrees. Returns the frame and the ball of
-    the foot."""
-    k, up = 1.2, -84.0
-    foot, tip = foot_shape(TOE_ANKLE, up, toes, k)
-    ball = move(move(TOE_ANKLE, up, 38 * k), up + 90, 7 * k)
-    toe_dir = up - toes
-    palm = move(move(tip, toe_dir + 90, 14), toe_dir, -4)
-    a, b = move(tip, toe_dir + 100, 9), move(tip, toe_dir - 80, 9)
-    wrap = f"M{pt(a)} A9,9 0 0 0 {pt(b)}"
-    body = [line([(70, 160), (72, 210)], FAR, 30),
-            line([(176, 76), (142, 70), palm], FAR, 17), circle(palm, 13, FAR),
-            haloed([(-12, 128), TOE_ANKLE], 24), foot,
-            path(wrap, stroke=WHITE, width=16), path(wrap, stroke=FAR, width=10)]
-    chair = prop("M-4,176 H164 M20,176 V204 M140,176 V204", width=7)
-    return Panel(back=[chair], body=["".join(body)]), ball
+    """Close-up, sitting with the right ankle across the left knee, seen from the inner side
+    of the right foot: the right shin rises from the ankle and runs out of the frame's side,
+    the left knee (grey, the other side) is under the ankle, and a hand (grey) under the
+    toes holds them, bent back ``toes`` degrees. Nothing reaches the top of the frame, so
+    the words there stay clear in the mirrored picture too. Returns the frame and the toe
+    joint."""
+    k = TOE_K
+    ankle = TOE_ANKLE
+    foot, joint = foot_inner(ankle, k, TOE_TILT, toes)
+    knee = (ankle[0] + 6, ankle[1] + 32)
+    other = (cut_limb(knee, 0, 30, 159, FAR) + line([knee, (knee[0] - 4, 214)], FAR, 30))
+    shin = cut_limb(move(ankle, TOE_SHIN, 2), TOE_SHIN, 15 * k, 159, halo=True)
+    # The hand: a fist closed round the toes, the forearm running off the bottom edge.
+    toe_dir = 180 + TOE_TILT + toes
+
+    def at(u: float, v: float) -> Point:
+        return move(move(joint, toe_dir, u * k), toe_dir - 90, v * k)
+
+    fist = [at(13, -10), at(29, -10), at(29, 16), at(13, 16)]
+    wrist = at(21, 22)
+    hand = (line([(wrist[0] - 2, 214), wrist], FAR, 15 * k)
+            + path("M" + " L".join(pt(q) for q in fist) + " Z", stroke=FAR, width=10 * k,
+                   fill=FAR))
+    creases = "".join(line([at(u, -13), at(u, -3)], WHITE, 2.5) for u in (16, 21, 26))
+    body = [other, shin, foot, hand + creases]
+    return Panel(body=["".join(body)]), joint
 
 
 def toe_sole_stretch() -> list[Panel]:
-    """Close-up, sitting: the right foot across the left knee, a hand on the toes; then the
-    toes gently bent back towards the shin."""
+    """Close-up, sitting: the right foot across the left knee, a hand holding the toes;
+    then the toes gently bent back towards the shin."""
     start, _ = toe_stretch(0)
-    end, ball = toe_stretch(55)
-    end.arrows.append(arc_arrow(ball, 36, -100, -162))
-    end.side_at = (36, 110)
+    end, joint = toe_stretch(TOE_BEND)
+    end.arrows.append(arc_arrow(joint, 41 * TOE_K, 184, 252))
+    end.side_at = (74, 188)
     return [start, end]
 
 
@@ -1145,7 +1270,7 @@ def foot_roll() -> list[Panel]:
         out.append(p)
         if shift:
             p.arrows.append(arrow((ankle[0] - 4, foot_y - 22), (toe[0] + 10, foot_y - 22)))
-            p.side_at = (124, 92)
+            p.side_at = (118, 92)
     return out
 
 
