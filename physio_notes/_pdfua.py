@@ -1,4 +1,5 @@
-"""Running headers, footers and page numbers as PDF artifacts (PDF/UA-1, ISO 14289-1 7.8).
+"""Running headers, footers and page numbers as PDF artifacts (PDF/UA-1, ISO 14289-1 7.8),
+and annotations that print (7.18.1).
 
 WeasyPrint 70 marks the text of page-margin boxes (our running footer and "Page X of Y") as
 ``/Span`` marked content with an MCID, and maps each MCID in the ParentTree to a structure
@@ -17,11 +18,26 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["mark_running_artifacts"]
+__all__ = ["finish_pdf_ua", "mark_running_artifacts", "print_annotations"]
 
 _BDC: Final = b"BDC"
 _NULL: Final = b"null"
+_PRINT: Final = 4  # annotation flag bit 3
 _PAGINATION: Final = b"<</Type /Pagination>>"  # written as it is: pydyf passes bytes through
+
+
+def finish_pdf_ua(document: Any, pdf: Any) -> None:
+    """WeasyPrint finisher: running text as artifacts, and annotations that print."""
+    mark_running_artifacts(document, pdf)
+    print_annotations(pdf)
+
+
+def print_annotations(pdf: Any) -> None:
+    """Give every annotation WeasyPrint wrote (an in-document link, such as the page number
+    of "When to get help") the Print flag, so paper and screen agree (PDF/UA-1 7.18.1)."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Annot" and "F" not in obj:
+            obj["F"] = _PRINT
 
 
 def mark_running_artifacts(document: Any, pdf: Any) -> None:

@@ -37,7 +37,7 @@ from ._clinic import Clinic
 from ._common import md_fence, md_tree, plain_data_problem
 from ._engine import CarePlan
 from ._paths import templates_dir
-from ._pdfua import mark_running_artifacts
+from ._pdfua import finish_pdf_ua
 from ._vocab import PAGE_SIZES, DocumentFormat
 from .exceptions import RenderError
 
@@ -357,7 +357,7 @@ def html_to_pdf(html: str, assets: Assets) -> bytes:
         with _ONE_PDF_AT_A_TIME:
             document = weasyprint.HTML(string=html, url_fetcher=_fetcher(assets), base_url=None)
             return bytes(document.write_pdf(pdf_variant="pdf/ua-1", font_config=_font_config(),
-                                            finisher=mark_running_artifacts))
+                                            finisher=finish_pdf_ua))
     except Exception as exc:  # any engine failure is reported the same way
         raise RenderError(f"the PDF could not be made: {type(exc).__name__}: {exc}") from exc
 

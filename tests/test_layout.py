@@ -254,3 +254,21 @@ def test_a_handout_prints_compactly(name: str, size: str) -> None:
 def test_a_long_exercise_plan_fits_three_pages(name: str, size: str) -> None:
     """The issue's target for every exercise handout: all of it, diary too, on 3 pages."""
     assert len(laid_out(name, size)) <= 3
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLES if plan_for(n).urgency is None])
+def test_your_plan_says_which_page_the_warning_signs_are_on(name: str) -> None:
+    """Page 1 says "It is on page N." and N is the page where "When to get help" starts; the
+    link to it prints (annotation Print flag), so paper and screen agree."""
+    pdf = example_handout(name)
+    pages = page_texts(pdf)
+    said = re.search(r"It is on page (\d+)\.", " ".join(pages[0].split()))
+    assert said is not None
+    heading = [i + 1 for i, text in enumerate(pages)
+               if re.search(r"^When to get help\s*$", text, re.MULTILINE)]
+    assert heading
+    assert int(said.group(1)) == heading[0]
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        annotations = [a for page in doc.pages for a in page.get("/Annots", [])]
+        assert annotations, "the page reference is a link"
+        assert all(int(a.get("/F", 0)) & 4 for a in annotations)
