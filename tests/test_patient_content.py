@@ -451,3 +451,14 @@ def test_one_sided_repeats_say_each_side() -> None:
             assert f"repeat: {exercise.repetitions} times on each side" in text
         elif exercise.repetitions > 1:
             assert f"repeat: {exercise.repetitions} times how often" in text
+
+
+@pytest.mark.parametrize("name", ["red-flag-calf-clot", "red-flag-cauda-equina",
+                                  "red-flag-neck-myelopathy"])
+def test_a_red_flag_sheet_stops_exercise_and_puts_cautions_before_errands(name: str) -> None:
+    """'Do no exercises' in what to do now (the letter says the patient was told so); the
+    cautions until a doctor sees them come before what to take and what to say."""
+    text = flat(text_of(example_handout(name)))
+    assert "do no exercises for your spasm until a doctor has checked you" in text
+    if "until a doctor sees you" in text:
+        assert text.index("until a doctor sees you") < text.index("what to take with you")
