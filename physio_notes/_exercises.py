@@ -106,11 +106,12 @@ class Exercise:
 
         A one-sided bundled exercise shows the patient's own side (``left`` or ``right``),
         so the picture and "start with your left side" agree; any other side (``both``,
-        ``central``, none) shows the left one. Other exercises have one picture.
+        ``central``, none) shows the left one. Other exercises have one picture (a clinic's
+        library, whose picture is its own, has no one-sided exercises).
         """
-        if not self.one_sided or self.picture_data is not None:
+        if not self.one_sided:
             return self.picture
-        return _picture_name(self.id, True, side if side in PICTURE_SIDES else "left")
+        return _picture_name(self.id, True, _shown(side))
 
     def alt_for(self, side: str | None) -> str:
         """The picture's alternative text, with the side it shows filled in."""
@@ -129,8 +130,13 @@ class Exercise:
         return self.intensity == "gentle"
 
 
+def _shown(side: str | None) -> str:
+    """The side a one-sided exercise shows: the patient's, else the left."""
+    return side if side in PICTURE_SIDES else "left"
+
+
 def _fill(text: str, side: str | None) -> str:
-    return text.replace(SIDE_SLOT, side if side in PICTURE_SIDES else "left")
+    return text.replace(SIDE_SLOT, _shown(side))
 
 
 def _picture_name(exercise_id: str, one_sided: bool, side: str) -> str:
@@ -201,8 +207,7 @@ def _load(
                                          "library's paired pictures; remove it")
             exercises.append(_with_picture(exercise, picture, path, f"{where}: {label}"))
             continue
-        for side in PICTURE_SIDES:
-            name = exercise.picture_for(side)
+        for name in dict.fromkeys(exercise.picture_for(side) for side in PICTURE_SIDES):
             if not (pictures / name).is_file():
                 raise KnowledgeBaseError(
                     f"{where}: {label}: picture {name!r} not found in {pictures}"

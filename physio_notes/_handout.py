@@ -85,6 +85,7 @@ def handout_content(
     words = _Words(plan, str(clinic["emergency_number"]))
     routine = plan.urgency is None
     home_care = _home_care(plan)
+    side = None if p.side is None else p.side.value
     return {
         "title": _title(plan, text),
         "patient_name": p.patient.name if p.patient else None,
@@ -97,7 +98,7 @@ def handout_content(
         "where": words.where,
         "region_name": text.regions[p.region.value].name,
         "body_map": assets.svg_text(body_map_svg(p.region.value, str(clinic["accent_colour"]),
-                                                 None if p.side is None else p.side.value)),
+                                                 side)),
         "body_map_caption": text.handout["body_map"].format(where=words.where),
         "steps": [words.fill(text.pathways[pw.id].step) for pw in plan.pathways][:MAX_STEPS]
         if routine else [],
@@ -112,11 +113,10 @@ def handout_content(
         "home_care_notes": [item.text for item in home_care if item.not_eased],
         "cautions": [item.text for item in home_care if item.caution],
         "medicine": _medicine(plan),
-        "exercises": [_exercise(e, assets, None if p.side is None else p.side.value)
-                      for e in plan.exercises],
+        "exercises": [_exercise(e, assets, side) for e in plan.exercises],
         "diary": _diary(plan),
-        "exercise_side": words.fill(text.handout["exercise_side"], side=p.side.value)
-        if plan.exercises and p.side is not None and p.side.value in ("left", "right") else None,
+        "exercise_side": words.fill(text.handout["exercise_side"], side=side)
+        if plan.exercises and side in ("left", "right") else None,
         "safety_net": _safety_net(plan, words),
     }
 
@@ -323,7 +323,7 @@ def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
         group = groups.setdefault(action, {"id": entry.id, "urgency": entry.urgency,
                                            "action": action, "signs": []})
         watch = [sentence(item) for item in entry.watch]
-        same = [signs for signs in group["signs"] if signs["means"] == entry.means]
+        same = [shown for shown in group["signs"] if shown["means"] == entry.means]
         if same:  # signs that mean the same thing share one list and one "may mean"
             same[0]["watch"].extend(w for w in watch if w not in same[0]["watch"])
         else:

@@ -163,6 +163,7 @@ def load_patient_text(
     handout = file.keys_exactly("[handout]", file.table("handout"), _HANDOUT_WORDS)
     expect = file.keys_exactly("[expect]", file.table("expect"), _EXPECT_WORDS)
     medicine = file.entry("[medicine]", file.table("medicine"), ("title", "text"))
+    worse, worse_means = _worsening(file)
     return PatientText(
         handout={k: file.text(f"[handout] {k}", v, _HANDOUT_WORDS[k]) for k, v in handout.items()},
         regions=_regions(file),
@@ -178,8 +179,8 @@ def load_patient_text(
         medicine=file.texts("[medicine] text", medicine["text"]),
         red_flag_sheet=_red_flag_sheet(file),
         feared=_feared(file),
-        worse=_worse(file),
-        worse_means=_worse_means(file),
+        worse=worse,
+        worse_means=worse_means,
         actions={k: file.text(f"[action] {k}", v, ("emergency_number",)) for k, v in
                  file.keys_exactly("[action]", file.table("action"), _SAFETY_URGENCIES).items()},
         safety_net=_safety_net(file, known),
@@ -315,18 +316,14 @@ def _feared(file: DataFile) -> dict[str, str]:
     return out
 
 
-def _worse(file: DataFile) -> dict[str, tuple[str, ...]]:
-    """Per red flag, the signs that it is getting worse (call the emergency number)."""
-    table = file.table("red_flag")
-    return {flag: file.texts(f"[red_flag.{flag}] worse", raw["worse"])
-            for flag, raw in table.items() if "worse" in raw}
-
-
-def _worse_means(file: DataFile) -> dict[str, str]:
-    """Per red flag with signs of getting worse, what those signs may mean."""
-    table = file.table("red_flag")
-    return {flag: file.text(f"[red_flag.{flag}] worse_means", raw["worse_means"])
-            for flag, raw in table.items() if "worse_means" in raw}
+def _worsening(file: DataFile) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Per red flag, the signs that it is getting worse (call the emergency number) and what
+    they may mean (:func:`_feared` checks that the two come together)."""
+    table = {flag: raw for flag, raw in file.table("red_flag").items() if "worse" in raw}
+    return ({flag: file.texts(f"[red_flag.{flag}] worse", raw["worse"])
+             for flag, raw in table.items()},
+            {flag: file.text(f"[red_flag.{flag}] worse_means", raw["worse_means"])
+             for flag, raw in table.items()})
 
 
 def _safety_net(file: DataFile, known: _Known) -> tuple[SafetyNetEntry, ...]:

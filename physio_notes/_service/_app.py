@@ -183,6 +183,11 @@ def _document_responses(*media: str) -> dict[int | str, dict[str, Any]]:
 _bearer = HTTPBearer(auto_error=False, description="the service's token, when it has one")
 
 
+def _unauthorised(message: str) -> ApiError:
+    """A 401 that names why and asks for a bearer credential."""
+    return ApiError(401, "unauthorised", message, headers={"WWW-Authenticate": "Bearer"})
+
+
 class Service:
     """The routes, around the state fixed at start-up (options, clinic, link key, pool)."""
 
@@ -221,8 +226,8 @@ class Service:
             return
         given = credentials.credentials if credentials is not None else ""
         if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-            raise ApiError(401, "unauthorised", "this service needs 'Authorization: Bearer "
-                           "TOKEN' with its token", headers={"WWW-Authenticate": "Bearer"})
+            raise _unauthorised("this service needs 'Authorization: Bearer TOKEN' with its "
+                                "token")
 
     async def cds_authorised(
         self, request: Request,
@@ -239,8 +244,7 @@ class Service:
             claims = self.trust.verify(credentials.credentials if credentials else "", endpoint)
         except TokenRefused as exc:
             LOG.info("CDS call refused: %s", exc)
-            raise ApiError(401, "unauthorised", str(exc),
-                           headers={"WWW-Authenticate": "Bearer"}) from None
+            raise _unauthorised(str(exc)) from None
         LOG.info("CDS call from %s (client %s)", claims["iss"], claims["sub"])
 
     def route(self, app: FastAPI) -> None:
