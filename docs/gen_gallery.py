@@ -91,6 +91,13 @@ def render_gallery() -> str:
         "none with a red flag, gentle ones only while a review or referral is pending, and",
         "core (Pilates) work only on the disc pathway.",
         "",
+        "A plan offers at most 4 of them (`MAX_EXERCISES`), in the order below. When more",
+        "match, each of the plan's pathways takes its next one in turn, by priority, so every",
+        "pathway is represented: a disc plan keeps its core work. Four, because people do a",
+        "few exercises better than many (Henry, Rosemond and Eckert, *Phys Ther* 1999;",
+        "79(3):270-277: 2 exercises were done better than 8), and because 4 keep the handout,",
+        "diary included, on 3 pages. The clinician may add more; the handout then grows.",
+        "",
     ]
     for exercise in load_knowledge().exercises:
         lines.extend(_entry(exercise))

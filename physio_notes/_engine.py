@@ -39,8 +39,10 @@ __all__ = [
 
 ScreenStatus = Literal["none_found", "positive", "not_screened"]
 _URGENCY_ORDER = {urgency: rank for rank, urgency in enumerate(RED_FLAG_URGENCIES)}
-#: The most exercises a plan offers.
-MAX_EXERCISES = 6
+#: The most exercises a plan offers (a clinician may add more). Few exercises are done better
+#: than many (Henry, Rosemond and Eckert 1999: 2 done better than 8), and 4 keep the handout,
+#: diary included, on 3 pages.
+MAX_EXERCISES = 4
 #: The source of a pathway the clinician added.
 CLINICIAN_SOURCE: Final = "The treating clinician's judgement (added to what the rules chose)."
 
@@ -449,7 +451,9 @@ def select_exercises(
 
     Args:
         kb: The knowledge base whose exercise library and pathway roles to use.
-        pathway_ids: The plan's pathway ids (any order).
+        pathway_ids: The plan's pathway ids, by priority. When more exercises match than
+            ``limit``, each pathway in this order takes its next one in turn, so every
+            pathway that offers exercises has at least one (a disc plan keeps its core work).
         region: The presentation's body region.
         limit: The most exercises to return.
         resting_positions: Offer exercises that are a resting position (``positioning`` in
@@ -479,7 +483,7 @@ def select_exercises(
     allowed = _allowance(kb.pathways[pid].exercises for pid in wanted)
     if allowed == "none":
         return ()
-    chosen = [
+    candidates = [
         exercise for exercise in kb.exercises
         if region in exercise.regions
         and not wanted.isdisjoint(exercise.pathways)
@@ -487,7 +491,27 @@ def select_exercises(
         and (allowed == "programme" or exercise.is_gentle)
         and (resting_positions or not exercise.positioning)
     ]
-    return tuple(chosen[:limit])
+    return tuple(_take_in_turn(candidates, list(dict.fromkeys(pathway_ids)), limit))
+
+
+def _take_in_turn(candidates: list[Exercise], pathway_ids: list[str],
+                  limit: int) -> list[Exercise]:
+    """At most ``limit`` of ``candidates``: each pathway, in priority order, takes its next
+    candidate in turn; returned in library (``candidates``) order."""
+    if len(candidates) <= limit:
+        return candidates
+    queues = [[e for e in candidates if pid in e.pathways] for pid in pathway_ids]
+    chosen: set[str] = set()
+    while len(chosen) < limit:
+        before = len(chosen)
+        for queue in queues:
+            while queue and queue[0].id in chosen:
+                queue.pop(0)
+            if queue and len(chosen) < limit:
+                chosen.add(queue.pop(0).id)
+        if len(chosen) == before:
+            break
+    return [e for e in candidates if e.id in chosen]
 
 
 def _allowance(allowances: Iterable[ExerciseAllowance]) -> ExerciseAllowance:

@@ -330,8 +330,6 @@ def test_design_example_plan_to_dict_is_the_design_shape() -> None:
              "repetitions": 10, "sets": 1, "how_often": "2 times a day"},
             {"id": "knee-rolls", "name": "Knee rolls", "hold": "", "repetitions": 10,
              "sets": 1, "how_often": "2 times a day"},
-            {"id": "cat-camel", "name": "Cat and camel", "hold": "", "repetitions": 10,
-             "sets": 1, "how_often": "2 times a day"},
             {"id": "abdominal-bracing", "name": "Tummy brace", "hold": "10 seconds",
              "repetitions": 10, "sets": 1, "how_often": "2 times a day"},
         ],

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from physio_notes import load_knowledge
+from physio_notes._engine import MAX_EXERCISES
 from physio_notes._engine import select_exercises as engine_select
 from physio_notes._exercises import REGIONS, Exercise, pictures_dir
 from physio_notes._exercises import load_exercises as load_library
@@ -357,6 +358,35 @@ def test_limit_caps_the_result() -> None:
     assert ids(select_exercises(["acute-self-care"], "lower_back", None, limit=2)) == (
         "position-of-ease", "knee-to-chest")
     assert select_exercises(["acute-self-care"], "lower_back", None, limit=0) == ()
+
+
+def test_a_plan_offers_four_and_every_pathway_takes_its_turn() -> None:
+    """By default a plan offers MAX_EXERCISES (4); when more match, each pathway in priority
+    order takes its next one in turn, so the disc pathway keeps its core work beside the
+    review's gentle movement, and the result stays in library order."""
+    assert MAX_EXERCISES == 4
+    chosen = engine_select(KB, ["medical-review", "disc-core-pilates"], "lower_back")
+    assert ids(chosen) == ("position-of-ease", "pelvic-tilt", "knee-rolls", "abdominal-bracing")
+    # without the turn-taking, the first 4 in library order would have no core work at all
+    assert "abdominal-bracing" not in ids(select_exercises(
+        ["medical-review", "disc-core-pilates"], "lower_back", None))[:4]
+    assert ids(engine_select(KB, ["acute-self-care"], "lower_back")) == LOW_BACK_EASY[:4]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_pathway_that_offers_exercises_is_represented(region: str) -> None:
+    """For every subset of pathways (in priority order), the default choice holds at most 4,
+    each chosen from the full choice, and each pathway with a candidate of its own has one
+    when there are no more such pathways than places."""
+    for subset in _all_subsets():
+        full = engine_select(KB, list(subset), region, limit=len(EXERCISES))
+        chosen = engine_select(KB, list(subset), region)
+        assert len(chosen) == min(MAX_EXERCISES, len(full))
+        assert set(ids(chosen)) <= set(ids(full))
+        offering = [pid for pid in subset if any(pid in e.pathways for e in full)]
+        if len(offering) <= MAX_EXERCISES:
+            for pid in offering:
+                assert any(pid in e.pathways for e in chosen), (region, subset, pid)
 
 
 def test_bad_arguments_are_rejected() -> None:
