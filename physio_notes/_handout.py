@@ -112,6 +112,7 @@ def handout_content(
         "home_care": [item.text for item in home_care if not (item.caution or item.not_eased)],
         "home_care_notes": [item.text for item in home_care if item.not_eased],
         "cautions": [item.text for item in home_care if item.caution],
+        **_care_items(home_care),
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets, side) for e in plan.exercises],
         "diary": _diary(plan),
@@ -254,6 +255,23 @@ def _home_care(plan: CarePlan) -> list[HomeCareItem]:
         and (not item.not_eased or not_eased)
         and _matches(item, plan)
     ]
+
+
+def _care_items(home_care: list[HomeCareItem]) -> dict[str, Any]:
+    """The checklist with each heat caution under the first heat step (``care_items``), so a
+    page break never parts "never heat numb skin" from the step it qualifies, and the cautions
+    that belong to no step (``other_cautions``). ``home_care`` and ``cautions`` keep the flat
+    lists for templates written before this."""
+    tasks = [item for item in home_care if not (item.caution or item.not_eased)]
+    first_heat = next((item for item in tasks if item.heat), None)
+    attached = [item for item in home_care if item.caution and item.heat] if first_heat else []
+    return {
+        "care_items": [{"text": item.text,
+                        "cautions": [c.text for c in attached] if item is first_heat else []}
+                       for item in tasks],
+        "other_cautions": [item.text for item in home_care
+                           if item.caution and item not in attached],
+    }
 
 
 def _matches(item: HomeCareItem, plan: CarePlan) -> bool:

@@ -219,3 +219,21 @@ def test_body_text_is_at_least_11pt(name: str) -> None:
     for page in pypdf.PdfReader(io.BytesIO(example_handout(name))).pages:
         page.extract_text(visitor_text=visit)
     assert small == []
+
+
+NUMB_SKIN = "Never put heat or ice on skin that feels numb."
+
+
+@pytest.mark.hazard("HAZ-20")
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_numb_skin_caution_sits_under_the_heat_step(name: str) -> None:
+    """"Never heat numb skin" follows the warm-pack step directly, on the same page, before
+    the next step, and is said once; a sheet without heat has neither."""
+    pages = [_flat(page) for page in page_texts(example_handout(name))]
+    if not any("Put a warm pack" in p for p in pages):
+        assert not any(NUMB_SKIN in p for p in pages)
+        return
+    (page,) = [p for p in pages if "Put a warm pack" in p]
+    after_step = page.split("It should feel warm, not hot.", 1)[1].lstrip()
+    assert after_step.startswith(NUMB_SKIN), after_step[:80]
+    assert sum(p.count(NUMB_SKIN) for p in pages) == 1

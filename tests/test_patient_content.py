@@ -85,7 +85,7 @@ CASES = [
     pytest.param(
         {"region": "calves", "side": "left", "causes": ["overstretching"]},
         ["a cramp in your left calf", CLOT, "do not rub, heat or stretch", LUNGS,
-         "when an exercise uses one side, start with your left side",
+         "start each one-sided exercise on your left side",
          "calf pain that comes on when you walk", "20 to 30 seconds", "wrap it in a towel",
          "never put heat or ice on skin that feels numb"],
         [*LUMBAR, ARM, "strain", "we do not know yet", MEDICINE],
