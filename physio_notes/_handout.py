@@ -334,12 +334,14 @@ def _safety_net(plan: CarePlan, words: _Words) -> list[dict[str, Any]]:
         if signs:
             action = words.fill(text.actions["emergency"])
             groups[action] = {"id": "red-flag-worse", "urgency": "emergency", "action": action,
-                              "signs": signs}
+                              "signs": signs, "closed": None}
     for entry in entries:  # one group per action, so no heading is said twice; each set of
         # signs keeps its own "what it may mean"
         action = words.fill(entry.action or text.actions[entry.urgency])
-        group = groups.setdefault(action, {"id": entry.id, "urgency": entry.urgency,
-                                           "action": action, "signs": []})
+        group = groups.setdefault(action, {
+            "id": entry.id, "urgency": entry.urgency, "action": action, "signs": [],
+            # a same-day GP visit needs a way when the practice is closed
+            "closed": text.handout["gp_closed"] if entry.urgency == "today" else None})
         watch = [sentence(item) for item in entry.watch]
         same = [shown for shown in group["signs"] if shown["means"] == entry.means]
         if same:  # signs that mean the same thing share one list and one "may mean"

@@ -115,9 +115,18 @@ CASES = [
     ),
     pytest.param(
         {"region": "hands", "side": "right", "causes": ["overuse_posture"]},
-        ["your right hand", ARM, "mobilisation means"],
+        ["your right hand", ARM, "mobilisation means",
+         "an arm or hand that suddenly goes weak or numb", "you may be having a stroke",
+         "if your gp is closed, phone the out-of-hours gp service"],
         [*LUMBAR, CLOT],
         id="right-hand",
+    ),
+    pytest.param(
+        {"region": "hands", "spasm_type": "secondary", "causes": ["neurological"],
+         "neurological_condition": "stroke"},
+        ["you may be having another stroke", "a face that droops"],
+        ["you may be having a stroke", CLOT],
+        id="hands-after-a-stroke-one-stroke-warning",
     ),
     pytest.param(
         {"region": "mid_back", "side": "left", "causes": ["sudden_movement"]},
@@ -130,7 +139,8 @@ CASES = [
         {"region": "mid_back", "spasm_type": "secondary", "causes": ["neurological"],
          "neurological_condition": "multiple_sclerosis", "pain_score": 7},
         ["multiple sclerosis (ms) can cause spasms", "feel worse in the heat",
-         "a relapse", "ms nurse", "more than 24 hours", MEDICINE, "sleepy", "do not drive",
+         "a relapse", "ms nurse", "start after this visit and last more than 24 hours",
+         MEDICINE, "sleepy", "do not drive",
          "a neurologist (a doctor for nerve conditions)"],
         [*LUMBAR, CLOT, "pharmacist"],
         id="ms-relapse-heat-medicine",
@@ -462,3 +472,19 @@ def test_a_red_flag_sheet_stops_exercise_and_puts_cautions_before_errands(name: 
     assert "do no exercises for your spasm until a doctor has checked you" in text
     if "until a doctor sees you" in text:
         assert text.index("until a doctor sees you") < text.index("what to take with you")
+
+
+@pytest.mark.parametrize("name", [f.stem for f in EXAMPLE_FILES])
+def test_a_same_day_gp_visit_says_what_to_do_when_the_gp_is_closed(name: str) -> None:
+    """Every "today" tier of "When to get help" ends with the out-of-hours line; no other
+    tier has it, and a red-flag sheet (call-now signs only) has none."""
+    plan = plan_for(name)
+    groups = handout_content(plan, clinic_data(Clinic()), Assets())["safety_net"]
+    closed = plan.knowledge.patient_text.handout["gp_closed"]
+    for group in groups:
+        assert group["closed"] == (closed if group["urgency"] == "today" else None), group["id"]
+    text = flat(text_of(example_handout(name)))
+    today = sum(group["urgency"] == "today" for group in groups)
+    assert text.count(flat(closed)) == today
+    if plan.urgency is not None:
+        assert today == 0
