@@ -74,6 +74,8 @@ def _entry(exercise: Exercise) -> list[str]:
         "",
         f"**You should feel:** {exercise.feel}  ",
         f"**When to stop:** {exercise.stop_if}",
+        *(["", "*May make you dizzy.* A handout with it says once, above the exercises: "
+               f"\"{kb.patient_text.handout['exercise_dizzy']}\""] if exercise.dizzying else []),
         "",
     ]
 

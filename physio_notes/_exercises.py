@@ -36,7 +36,7 @@ _INT_FIELDS: Final = ("repetitions", "sets")
 _FIELDS: Final = frozenset((*_STR_FIELDS, *_LIST_FIELDS, *_INT_FIELDS))
 _MAY_BE_EMPTY: Final = frozenset({"hold"})
 _OPTIONAL_LISTS: Final = ("avoid_with",)
-_OPTIONAL: Final = frozenset({*_OPTIONAL_LISTS, "one_sided", "positioning"})
+_OPTIONAL: Final = frozenset({*_OPTIONAL_LISTS, "one_sided", "positioning", "dizzying"})
 SIDE_SLOT: Final = "{side}"
 PICTURE_SIDES: Final = ("left", "right")
 _MIN_STEPS, _MAX_STEPS = 3, 5
@@ -66,6 +66,9 @@ class Exercise:
             example deep lower-back bending with a disc problem).
         positioning: A resting position rather than a movement; not offered when heat and
             positioning have not eased the spasm.
+        dizzying: It may make the patient dizzy (neck movements, looking up). Its ``stop_if``
+            says to stop when dizzy; the handout says once, above the exercises, what to do
+            if the dizziness does not pass.
         one_sided: Worked one limb or one direction at a time. Its bundled picture comes in
             two files, ``<id>-left.svg`` and ``<id>-right.svg``, each showing and naming that
             side, and ``picture_alt`` holds ``{side}`` once where the side's name goes.
@@ -94,6 +97,7 @@ class Exercise:
     avoid_with: tuple[str, ...] = ()
     positioning: bool = False
     one_sided: bool = False
+    dizzying: bool = False
     picture: str = attrs.field(
         default=attrs.Factory(lambda self: _picture_name(self.id, self.one_sided, "left"),
                               takes_self=True)
@@ -256,7 +260,8 @@ def _parse(
         raise KnowledgeBaseError(f"{where}: avoid_with must be a list of pathway ids")
     if not _ID.fullmatch(text["id"]):
         raise KnowledgeBaseError(f"{where}: id must be kebab-case (got {text['id']!r})")
-    one_sided, positioning = (_flag(table, key, where) for key in ("one_sided", "positioning"))
+    one_sided, positioning, dizzying = (
+        _flag(table, key, where) for key in ("one_sided", "positioning", "dizzying"))
     slots = text["picture_alt"].count(SIDE_SLOT)
     if slots != (1 if one_sided else 0) or text["picture_alt"].count("{") != slots:
         wanted = "once, where the side's name goes" if one_sided else "nowhere (not one_sided)"
@@ -280,7 +285,7 @@ def _parse(
         hold=text["hold"], repetitions=numbers["repetitions"], sets=numbers["sets"],
         how_often=text["how_often"], feel=text["feel"], stop_if=text["stop_if"],
         source=text["source"], avoid_with=tuple(avoid), one_sided=one_sided,
-        positioning=positioning,
+        positioning=positioning, dizzying=dizzying,
     )
 
 

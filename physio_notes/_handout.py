@@ -118,6 +118,8 @@ def handout_content(
         "diary": _diary(plan),
         "exercise_side": words.fill(text.handout["exercise_side"], side=side)
         if plan.exercises and side in ("left", "right") else None,
+        "exercise_dizzy": text.handout["exercise_dizzy"]
+        if any(e.dizzying for e in plan.exercises) else None,
         "safety_net": _safety_net(plan, words),
     }
 

@@ -135,7 +135,7 @@ _HANDOUT_WORDS: Final = {
     "title": (), "emergency_title": (), "urgent_title": (), "spasm": ("where",),
     "cramp": ("where",), "told": (), "letter": ("place",), "see_safety": (),
     "body_map": ("where",), "diary_title": (), "diary_how": (), "diary_pain": (),
-    "cramp_harmless": (), "exercise_side": ("where", "side"), "gp_closed": (),
+    "cramp_harmless": (), "exercise_side": ("where", "side"), "gp_closed": (), "exercise_dizzy": (),
 }
 _EXPECT_WORDS: Final = {"short": (), "long": (), "neurological": (), "settle": (),
                         "review": ("review_date",),

@@ -456,3 +456,11 @@ def test_avoid_with_rules_an_exercise_out(
         "disc-core-pilates", "medical-review", "neurologist-referral"})
     offered = {e.id for e in select_exercises(without, region, None, limit=50)}
     assert excluded <= offered, "the other pathway alone would offer them"
+
+
+def test_an_exercise_that_may_make_you_dizzy_is_marked_so() -> None:
+    """An exercise whose stop rule names dizziness is ``dizzying`` (and only those), so the
+    handout says once what to do when the dizziness does not pass."""
+    marked = {e.id for e in EXERCISES if e.dizzying}
+    assert marked == {e.id for e in EXERCISES if "dizzy" in e.stop_if}
+    assert {"chin-tuck", "neck-side-bend", "neck-turn", "chair-back-extension"} <= marked

@@ -237,3 +237,21 @@ def test_the_numb_skin_caution_sits_under_the_heat_step(name: str) -> None:
     after_step = page.split("It should feel warm, not hot.", 1)[1].lstrip()
     assert after_step.startswith(NUMB_SKIN), after_step[:80]
     assert sum(p.count(NUMB_SKIN) for p in pages) == 1
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_what_to_do_when_dizziness_does_not_pass_is_said_once_above_the_exercises(
+    name: str,
+) -> None:
+    """A plan with an exercise that may make you dizzy says once, before the first exercise,
+    to phone the GP today if the dizziness does not pass; the cards say only when to stop."""
+    plan = plan_for(name)
+    text = _flat(text_of(example_handout(name)))
+    line = plan.knowledge.patient_text.handout["exercise_dizzy"]
+    if not any(e.dizzying for e in plan.exercises):
+        assert line not in text
+        return
+    assert text.count(line) == 1
+    first = plan.exercises[0].name
+    assert text.index("Your exercises") < text.index(line) < text.index(first)
+    assert "If the dizziness does not pass" not in text
