@@ -299,7 +299,7 @@ def test_your_plan_says_which_page_the_warning_signs_are_on(name: str) -> None:
     link to it prints (annotation Print flag), so paper and screen agree."""
     pdf = example_handout(name)
     pages = page_texts(pdf)
-    said = re.search(r"It is on page (\d+)\.", " ".join(pages[0].split()))
+    said = re.search(r"It starts on page (\d+)\.", " ".join(pages[0].split()))
     assert said is not None
     heading = [i + 1 for i, text in enumerate(pages)
                if re.search(r"^When to get help\s*$", text, re.MULTILINE)]

@@ -85,6 +85,7 @@ CASES = [
     pytest.param(
         {"region": "calves", "side": "left", "causes": ["overstretching"]},
         ["a cramp in your left calf", CLOT, "do not rub, heat or stretch", LUNGS,
+         "do not put heat on a calf that is swollen, red or warm",
          "start each one-sided exercise on your left side",
          "calf pain that comes on when you walk", "20 to 30 seconds", "wrap it in a towel",
          "never put heat or ice on skin that feels numb"],
@@ -101,7 +102,8 @@ CASES = [
         {"region": "lower_back", "side": "central", "causes": ["disc_disorder"],
          "pain_score": 8, "plain_diagnosis": "a bulging disc"},
         ["the middle of your lower back", "disc is the soft cushion", *LUMBAR,
-         "spreads down your leg", "a foot that drags", "what you were told: a bulging disc"],
+         "new pain, numbness or tingling that spreads down your leg", "a foot that drags",
+         "what you were told: a bulging disc"],
         [ARM, CLOT, MEDICINE, "we do not know yet"],
         id="disc-no-medicine-prompt",
     ),
@@ -131,7 +133,7 @@ CASES = [
     pytest.param(
         {"region": "mid_back", "side": "left", "causes": ["sudden_movement"]},
         ["the left side of your middle back", "chest pain, or new breathlessness",
-         "heart or lungs"],
+         "heart or lungs", "or go to the emergency department. do not drive yourself."],
         [*LUMBAR, CLOT, ARM, "we do not know yet"],
         id="mid-back-chest",
     ),
@@ -466,10 +468,10 @@ def test_one_sided_repeats_say_each_side() -> None:
 @pytest.mark.parametrize("name", ["red-flag-calf-clot", "red-flag-cauda-equina",
                                   "red-flag-neck-myelopathy"])
 def test_a_red_flag_sheet_stops_exercise_and_puts_cautions_before_errands(name: str) -> None:
-    """'Do no exercises' in what to do now (the letter says the patient was told so); the
+    """'Do not do any exercises' in what to do now (the letter says the patient was told so); the
     cautions until a doctor sees them come before what to take and what to say."""
     text = flat(text_of(example_handout(name)))
-    assert "do no exercises for your spasm until a doctor has checked you" in text
+    assert "do not do any exercises for your spasm until a doctor has checked you" in text
     if "until a doctor sees you" in text:
         assert text.index("until a doctor sees you") < text.index("what to take with you")
 
