@@ -1145,7 +1145,7 @@ def ankle_pumps() -> list[Panel]:
     hip = (22.0, GROUND - TORSO_W / 2)
     ankle = (hip[0] + (THIGH + SHIN) * s, low - 1)
     out = []
-    for foot in (-104.0, -36.0):
+    for foot in (-104.0, -62.0):  # Finish: the foot relaxed down, not pointed (step 4)
         p = Panel(back=[mat(4, 156)])
         fig = Figure(hip, -70, scale=s, head_dir=-74, nose=20)
         fig.arm_to((hip[0] - 10, low), "left", far=True)
@@ -1157,7 +1157,7 @@ def ankle_pumps() -> list[Panel]:
         p.body.append(fig.svg())
         out.append(p)
     out[0].arrows.append(arc_arrow(ankle, 44, -44, -100))
-    out[1].arrows.append(arc_arrow(ankle, 44, -96, -40))
+    out[1].arrows.append(arc_arrow(ankle, 44, -100, -62))
     return out
 
 
