@@ -109,10 +109,7 @@ def handout_content(
         "expect": _expect(plan) if routine else [],
         "letter": _letter(plan) if routine else None,
         "sections": [_section(pw, words) for pw in plan.pathways] if routine else [],
-        "home_care": [item.text for item in home_care if not (item.caution or item.not_eased)],
-        "home_care_notes": [item.text for item in home_care if item.not_eased],
-        "cautions": [item.text for item in home_care if item.caution],
-        **_care_items(home_care),
+        **_home_care_lists(home_care),
         "medicine": _medicine(plan),
         "exercises": [_exercise(e, assets, side) for e in plan.exercises],
         "diary": _diary(plan),
@@ -259,20 +256,24 @@ def _home_care(plan: CarePlan) -> list[HomeCareItem]:
     ]
 
 
-def _care_items(home_care: list[HomeCareItem]) -> dict[str, Any]:
-    """The checklist with each heat caution under the first heat step (``care_items``), so a
-    page break never parts "never heat numb skin" from the step it qualifies, and the cautions
-    that belong to no step (``other_cautions``). ``home_care`` and ``cautions`` keep the flat
-    lists for templates written before this."""
+def _home_care_lists(home_care: list[HomeCareItem]) -> dict[str, Any]:
+    """Home care split once into what the template shows: the checklist with each heat caution
+    under the first heat step (``care_items``), so a page break never parts "never heat numb
+    skin" from the step it qualifies; the cautions that belong to no step (``other_cautions``);
+    the lines that are not tasks (``home_care_notes``); and the flat ``home_care`` and
+    ``cautions`` lists for templates written before ``care_items``."""
     tasks = [item for item in home_care if not (item.caution or item.not_eased)]
+    cautions = [item for item in home_care if item.caution]
     first_heat = next((item for item in tasks if item.heat), None)
-    attached = [item for item in home_care if item.caution and item.heat] if first_heat else []
+    attached = [item for item in cautions if item.heat] if first_heat else []
     return {
+        "home_care": [item.text for item in tasks],
+        "home_care_notes": [item.text for item in home_care if item.not_eased],
+        "cautions": [item.text for item in cautions],
         "care_items": [{"text": item.text,
                         "cautions": [c.text for c in attached] if item is first_heat else []}
                        for item in tasks],
-        "other_cautions": [item.text for item in home_care
-                           if item.caution and item not in attached],
+        "other_cautions": [item.text for item in cautions if item not in attached],
     }
 
 

@@ -12,7 +12,15 @@ import pikepdf
 import pypdf
 import pytest
 
-from physio_notes import Clinic, render_handout, render_note, render_referral
+from physio_notes import (
+    CarePlan,
+    Clinic,
+    Presentation,
+    render_handout,
+    render_note,
+    render_referral,
+    select_pathways,
+)
 from physio_notes._handout import HANDOUT, body_map_svg
 from physio_notes._paths import examples_dir, templates_dir
 from physio_notes._render import FONT_FAMILY, document_html
@@ -214,7 +222,7 @@ def laid_out(name: str, size: str) -> list[Page]:
     return _lay_out(plan_for(name), size)
 
 
-def _lay_out(plan: Any, size: str) -> list[Page]:
+def _lay_out(plan: CarePlan, size: str) -> list[Page]:
     """A plan's handout laid out on ``size`` paper with the demo clinic."""
     html, assets = document_html(HANDOUT, plan, page_size=size, clinic=DEMO_CLINIC,
                                  for_pdf=True)
@@ -277,8 +285,6 @@ def test_the_busiest_plans_keep_to_four_pages(case: str, size: str) -> None:
     """The most a routine plan can say takes 4 pages at most, the diary whole on the last.
     On A4 its content fits 3 pages and the diary has a page of its own (the page before it
     may be less full); on Letter, 18 mm shorter a page, the content may reach page 4."""
-    from physio_notes import Presentation, select_pathways
-
     plan = select_pathways(Presentation.from_dict(
         {"schema_version": 1, "date": "2026-11-24", "red_flags": [], **BUSIEST[case]}))
     assert len(plan.pathways) >= 3
